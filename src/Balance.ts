@@ -1,0 +1,207 @@
+/**
+ * The balance resource of Belvo's Open Finance Brazil API, decoded into exact types.
+ *
+ * Field names are the wire names, so a decoded balance reads like the API documentation. Amounts
+ * are `BigDecimal` (money is never a float here) and timestamps are `DateTime.Utc`.
+ *
+ * @since 0.1.0
+ */
+import * as BigDecimal from "effect/BigDecimal"
+import type * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/**
+ * A decimal amount as Belvo sends it (`^\d{1,15}\.\d{2,4}$`), decoded exactly into a `BigDecimal`.
+ *
+ * Decoding accepts a JSON number or a numeric string (some servers quote decimals to keep them
+ * exact), and negative amounts or any scale, because refusing them would drop real data.
+ * Encoding gives back a JSON number whenever that number denotes the same decimal, and the decimal
+ * string otherwise, so no cent is ever lost on the way out.
+ *
+ * @example
+ * ```ts
+ * import { BigDecimal, Schema } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * const amount = Schema.decodeUnknownSync(Balance.Amount)("1000.0200")
+ * console.log(BigDecimal.format(amount)) // "1000.02"
+ * console.log(Schema.encodeSync(Balance.Amount)(amount)) // 1000.02
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Schema.transformOrFail(
+  Schema.Union(Schema.Number, Schema.String).annotations({ description: "a decimal amount" }),
+  Schema.BigDecimalFromSelf.annotations({
+    arbitrary: () => (fc) =>
+      fc
+        .tuple(fc.bigInt({ min: -(10n ** 19n) + 1n, max: 10n ** 19n - 1n }), fc.integer({ min: 0, max: 4 }))
+        .map(([value, scale]) => BigDecimal.normalize(BigDecimal.make(value, scale)))
+  }),
+  {
+    strict: true,
+    decode: (input, _, ast) => {
+      const decoded = typeof input === "number" ? decimalFromNumber(input) : decimalFromString(input)
+      return Option.match(decoded, {
+        onNone: () =>
+          ParseResult.fail(
+            new ParseResult.Type(ast, input, `Expected a decimal amount, got ${JSON.stringify(input)}`)
+          ),
+        onSome: ParseResult.succeed
+      })
+    },
+    encode: (decimal) => ParseResult.succeed(encodeDecimal(decimal))
+  }
+).annotations({ identifier: "Amount" })
+
+const DECIMAL = /^-?\d+(\.\d+)?$/
+
+/** Shortest round-trip text of the double, so 1000.02 is 1000.02 and not 1000.0199999… */
+const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> =>
+  Number.isFinite(input) ? Option.map(BigDecimal.safeFromNumber(input), BigDecimal.normalize) : Option.none()
+
+const decimalFromString = (input: string): Option.Option<BigDecimal.BigDecimal> =>
+  DECIMAL.test(input) ? Option.map(BigDecimal.fromString(input), BigDecimal.normalize) : Option.none()
+
+const encodeDecimal = (decimal: BigDecimal.BigDecimal): number | string => {
+  const text = BigDecimal.format(decimal)
+  const asNumber = Number(text)
+  return String(asNumber) === text ? asNumber : text
+}
+
+/**
+ * An ISO-8601 timestamp decoded into a `DateTime.Utc`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Timestamp: Schema.Schema<DateTime.Utc, string> = Schema.DateTimeUtc
+
+/**
+ * The balance object (`BalanceOFDA`) with its 11 documented fields.
+ *
+ * Strict on types: a missing field or a wrong type is a decode error. Lenient on what would
+ * otherwise drop real data: unknown extra fields are ignored, and amounts may be negative, carry
+ * four decimals or arrive as strings.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * const balance = Schema.decodeUnknownSync(Balance.Balance)({
+ *   id: "0b94bdf9-3719-43a9-81e7-be95d2318595",
+ *   link: "0b94bdf9-3719-43a9-81e7-be95d2318595",
+ *   account_id: "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321",
+ *   account_internal_identification: "92792126019929279212650822221989319252576",
+ *   collected_at: "2024-05-21T08:32:00Z",
+ *   created_at: "2024-05-21T08:32:00Z",
+ *   last_updated_at: "2021-05-21T08:30:00Z",
+ *   currency: "BRL",
+ *   available: 1000.02,
+ *   blocked: 0.5,
+ *   automatically_invested: "12.3456"
+ * })
+ * console.log(balance.currency) // "BRL"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Balance = Schema.Struct({
+  id: Schema.UUID,
+  link: Schema.UUID,
+  account_id: Schema.UUID,
+  account_internal_identification: Schema.String,
+  collected_at: Timestamp,
+  created_at: Timestamp,
+  last_updated_at: Timestamp,
+  currency: Schema.String,
+  available: Amount,
+  blocked: Amount,
+  automatically_invested: Amount
+}).annotations({ identifier: "Balance" })
+
+/**
+ * A decoded balance.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Balance extends Schema.Schema.Type<typeof Balance> {}
+
+/**
+ * A balance as it travels on the wire (JSON).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BalanceEncoded extends Schema.Schema.Encoded<typeof Balance> {}
+
+/**
+ * The names of the balance's first-level fields, as accepted by `fields` and `omit`.
+ *
+ * @example
+ * ```ts
+ * import { Balance } from "effect-belvo"
+ *
+ * console.log(Balance.fieldNames.includes("available")) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const fieldNames: ReadonlyArray<Field> = Object.keys(Balance.fields) as Array<Field>
+
+/**
+ * A first-level field name of a balance.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Field = keyof typeof Balance.fields
+
+/**
+ * One page of a list response: `count` is the total over all pages, `next` and `previous` are
+ * absolute URLs or `null`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * const page = Schema.decodeUnknownSync(Balance.Page(Schema.Struct({ id: Schema.String })))({
+ *   count: 1,
+ *   next: null,
+ *   previous: null,
+ *   results: [{ id: "a" }]
+ * })
+ * console.log(page.results.length) // 1
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Page = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    count: Schema.NonNegativeInt,
+    next: Schema.NullOr(Schema.String),
+    previous: Schema.NullOr(Schema.String),
+    results: Schema.Array(item)
+  })
+
+/**
+ * A decoded page of items.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page<A> {
+  readonly count: number
+  readonly next: string | null
+  readonly previous: string | null
+  readonly results: ReadonlyArray<A>
+}
