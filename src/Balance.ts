@@ -57,7 +57,7 @@ export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Sch
   }
 ).annotations({ identifier: "Amount" })
 
-const DECIMAL = /^-?\d+(\.\d+)?$/
+const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/
 
 /** Shortest round-trip text of the double, so 1000.02 is 1000.02 and not 1000.0199999… */
 const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> =>
