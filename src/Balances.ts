@@ -1,0 +1,497 @@
+/**
+ * The balances endpoints, one Effect program each.
+ *
+ * - {@link retrieve}: `POST /api/br/balances/`, fresh balances from the institution.
+ * - {@link resume}: `PATCH /api/br/balances/`, completes a retrieve paused by an MFA challenge.
+ * - {@link list}: `GET /api/br/balances/`, every page as one `Stream`.
+ * - {@link listPage}: one page of the list.
+ * - {@link get}: `GET /api/br/balances/{id}/`, one balance.
+ *
+ * Each program's error type is exactly what it can fail with. Queries are validated before
+ * anything is sent.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Balance from "./Balance.js"
+import * as BalanceQuery from "./BalanceQuery.js"
+import { BelvoClient } from "./BelvoClient.js"
+import * as BelvoError from "./BelvoError.js"
+import * as Http from "./internal/http.js"
+import * as MfaChallenge from "./MfaChallenge.js"
+
+const PATH = "api/br/balances/"
+
+/**
+ * Per-call overrides of the client's reliability settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallOptions = Http.CallOptions
+
+/**
+ * Errors of {@link retrieve}: every documented 400, 401, 403, 408, 428 and 500, plus 429, unknown
+ * statuses, transport, timeout, decode and an invalid query.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RetrieveError =
+  | BelvoError.BadRequestError
+  | BelvoError.CommonError
+  | BelvoError.TokenRequired
+  | BalanceQuery.InvalidQuery
+
+/**
+ * Errors of {@link resume}: those of {@link retrieve}. A challenge past its `expiresAt` fails with
+ * `SessionExpired` (status 0) before anything is sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ResumeError = RetrieveError
+
+/**
+ * Errors of {@link list} and {@link listPage}: 401, 403, 404 (a page past the last), 408, 500, plus
+ * 429, unknown statuses, transport, timeout, decode, unsafe pagination and an invalid query.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ListError =
+  | BelvoError.CommonError
+  | BelvoError.NotFound
+  | BelvoError.PaginationError
+  | BalanceQuery.InvalidQuery
+
+/**
+ * Errors of {@link get}: 401, 403, 404, 408, 500, plus 429, unknown statuses, transport, timeout,
+ * decode and an invalid id or projection.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type GetError = BelvoError.CommonError | BelvoError.NotFound | BalanceQuery.InvalidQuery
+
+// The status table of each endpoint decides which tags it can produce (anything undocumented becomes
+// UnknownStatus), which is why each program's error type can be narrowed to its own union below.
+const MUTATION_STATUSES: Http.Documented = new Set([400, 401, 403, 408, 428, 500])
+const LIST_STATUSES: Http.Documented = new Set([401, 403, 404, 408, 500])
+const GET_STATUSES: Http.Documented = new Set([401, 403, 404, 408, 500])
+
+/**
+ * What `retrieve` and `resume` return: the balances, and whether Belvo stored them (`201`,
+ * `save_data: true`) or not (`200`, `save_data: false`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Retrieval<A> {
+  readonly status: 200 | 201
+  readonly saved: boolean
+  readonly balances: ReadonlyArray<A>
+  readonly requestId: string | null
+}
+
+/**
+ * The body of a retrieve, plus optional `fields` / `omit` to shape each returned balance.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetrieveParams extends BalanceQuery.Projection {
+  /** The link's id (UUID). */
+  readonly link: string
+  /** Only this account's balance (UUID). Recommended by Belvo. */
+  readonly account_id?: string
+  /** Persist the data in Belvo (201) or not (200). Default `true`. */
+  readonly save_data?: boolean
+}
+
+const isUuid = Schema.is(Schema.UUID)
+
+const requireUuid = (field: string, value: unknown): Either.Either<string, BalanceQuery.InvalidQuery> =>
+  typeof value === "string" && isUuid(value)
+    ? Either.right(value)
+    : Either.left(new BalanceQuery.InvalidQuery({ field, value, reason: "must be a UUID" }))
+
+const withParams = (url: URL, params: BalanceQuery.Params): URL => {
+  for (const [name, value] of params) url.searchParams.append(name, value)
+  return url
+}
+
+const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
+  return (body: unknown) => decode(body)
+}
+
+const retrieval = <A>(success: Http.Success<ReadonlyArray<A>>): Retrieval<A> => ({
+  status: success.status === 201 ? 201 : 200,
+  saved: success.status === 201,
+  balances: success.value,
+  requestId: success.requestId
+})
+
+/**
+ * Retrieves the current balances of a link (optionally one account) from the institution.
+ * Not retried once sent, since it is not idempotent; an MFA-protected link fails with
+ * `TokenRequired` carrying the challenge (see `Mfa.answer`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Effect.gen(function* () {
+ *   const { balances, saved } = yield* Balances.retrieve({
+ *     link: "c81a1dea-6dd6-4999-8b9f-541ee8197058",
+ *     fields: ["account_id", "available"]
+ *   })
+ *   console.log(saved, balances.map((b) => b.account_id))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const retrieve = <const P extends RetrieveParams>(
+  params: P,
+  options?: CallOptions
+): Effect.Effect<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> =>
+  Effect.gen(function* () {
+    const link = yield* requireUuid("link", params.link)
+    const account = params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
+    const projection = yield* BalanceQuery.encodeProjection(params)
+    const save_data = params.save_data ?? true
+    const { baseUrl } = yield* BelvoClient
+    const url = withParams(Http.urlFor(baseUrl, PATH), projection)
+    const request = HttpClientRequest.post(url).pipe(
+      HttpClientRequest.bodyUnsafeJson({ link, ...(account === undefined ? {} : { account_id: account }), save_data })
+    )
+    const success = yield* Http.call({
+      request,
+      context: {
+        method: "POST",
+        path: url.pathname,
+        mfa: { save_data, fields: params.fields, omit: params.omit }
+      },
+      idempotency: "unsent-only",
+      documented: MUTATION_STATUSES,
+      decode: decodeWith(Schema.Array(BalanceQuery.projection(params))),
+      span: "Balances.retrieve",
+      overrides: options
+    })
+    return retrieval(success) as Retrieval<BalanceQuery.Projected<P>>
+  }) as Effect.Effect<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient>
+
+/**
+ * Options of {@link resume}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResumeOptions extends BalanceQuery.Projection, Omit<CallOptions, "retry"> {
+  /** Defaults to what the original retrieve asked for (stored in the challenge). */
+  readonly save_data?: boolean
+}
+
+/**
+ * Completes a retrieve paused by an MFA challenge: `PATCH {session, token, link, save_data}`.
+ * Never retried (a token is single use). A challenge already past its `expiresAt` fails with
+ * `SessionExpired` and sends nothing. Another 428 fails with a new `TokenRequired`, which can be
+ * resumed in turn. Pass the original `fields` / `omit` to get the same shape back.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.catchTag("TokenRequired", (error) => Balances.resume(error.challenge, "123456"))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const resume = <const O extends ResumeOptions = {}>(
+  challenge: MfaChallenge.MfaChallenge,
+  token: string,
+  options?: O
+): Effect.Effect<Retrieval<BalanceQuery.Projected<O>>, ResumeError, BelvoClient> =>
+  Effect.gen(function* () {
+    const projectionInput: BalanceQuery.Projection = {
+      ...(options?.fields ? { fields: options.fields } : {}),
+      ...(options?.omit ? { omit: options.omit } : {})
+    }
+    const projection = yield* BalanceQuery.encodeProjection(projectionInput)
+    const { baseUrl } = yield* BelvoClient
+    const url = withParams(Http.urlFor(baseUrl, PATH), projection)
+    const save_data = options?.save_data ?? challenge.save_data
+    if (yield* MfaChallenge.isExpired(challenge)) {
+      return yield* new BelvoError.SessionExpired({
+        message: `MFA session ${challenge.session} expired at ${challenge.expiresAt.toJSON()}; nothing was sent. Start again with a new retrieve.`,
+        status: 0,
+        method: "PATCH",
+        path: url.pathname,
+        code: "session_expired",
+        detail: "The MFA session expired before it was resumed",
+        request_id: null,
+        errors: []
+      })
+    }
+    const request = HttpClientRequest.patch(url).pipe(
+      HttpClientRequest.bodyUnsafeJson({ session: challenge.session, token, link: challenge.link, save_data })
+    )
+    const success = yield* Http.call({
+      request,
+      context: {
+        method: "PATCH",
+        path: url.pathname,
+        mfa: { save_data, fields: projectionInput.fields, omit: projectionInput.omit }
+      },
+      idempotency: "never",
+      documented: MUTATION_STATUSES,
+      decode: decodeWith(Schema.Array(BalanceQuery.projection(projectionInput))),
+      span: "Balances.resume",
+      overrides: { ...options, retry: false }
+    })
+    return retrieval(success) as Retrieval<BalanceQuery.Projected<O>>
+  }) as Effect.Effect<Retrieval<BalanceQuery.Projected<O>>, ResumeError, BelvoClient>
+
+/**
+ * Gets one balance by id, optionally shaped by `fields` / `omit`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Effect.gen(function* () {
+ *   const balance = yield* Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595", { fields: ["id", "currency"] })
+ *   console.log(balance.currency)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const get = <const P extends BalanceQuery.Projection = {}>(
+  id: string,
+  projection?: P,
+  options?: CallOptions
+): Effect.Effect<BalanceQuery.Projected<P>, GetError, BelvoClient> =>
+  Effect.gen(function* () {
+    const balanceId = yield* requireUuid("id", id)
+    const params = yield* BalanceQuery.encodeProjection(projection ?? {})
+    const { baseUrl } = yield* BelvoClient
+    const url = withParams(Http.urlFor(baseUrl, `${PATH}${balanceId}/`), params)
+    const success = yield* Http.call({
+      request: HttpClientRequest.get(url),
+      context: { method: "GET", path: url.pathname },
+      idempotency: "idempotent",
+      documented: GET_STATUSES,
+      decode: decodeWith(BalanceQuery.projection(projection ?? {})),
+      span: "Balances.get",
+      overrides: options
+    })
+    return success.value as BalanceQuery.Projected<P>
+  }) as Effect.Effect<BalanceQuery.Projected<P>, GetError, BelvoClient>
+
+/**
+ * Options of {@link list}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions extends CallOptions {
+  /**
+   * Pages fetched at once after the first (which gives `count`). Items are always emitted in page
+   * order; memory holds about `concurrency + 1` pages. Default {@link defaultConcurrency}.
+   */
+  readonly concurrency?: number
+}
+
+/**
+ * The default page concurrency of {@link list}; see docs/performance.md for the measurements.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultConcurrency = 4
+
+/**
+ * The page size {@link list} asks for when the query does not say: Belvo's maximum.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultListPageSize = 1000
+
+const pageRequest = <A>(url: URL, decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>, options?: CallOptions) =>
+  Http.call({
+    request: HttpClientRequest.get(url),
+    context: { method: "GET", path: url.pathname },
+    idempotency: "idempotent",
+    documented: LIST_STATUSES,
+    decode: decode as (body: unknown) => Either.Either<Balance.Page<A>, never>,
+    span: "Balances.listPage",
+    overrides: options
+  })
+
+const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize?: number) =>
+  Effect.gen(function* () {
+    const withSize =
+      defaultPageSize !== undefined && query.page_size === undefined ? { ...query, page_size: defaultPageSize } : query
+    const params = yield* BalanceQuery.encode(withSize)
+    const { baseUrl } = yield* BelvoClient
+    const url = withParams(Http.urlFor(baseUrl, PATH), params)
+    const decode = decodeWith(Balance.Page(BalanceQuery.projection(query)))
+    return { baseUrl, url, decode, pageSize: withSize.page_size ?? 100, firstPage: withSize.page ?? 1 }
+  })
+
+/**
+ * Fetches one page of the list: the query as given (Belvo's default page size is 100).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Effect.gen(function* () {
+ *   const page = yield* Balances.listPage({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", page: 2, page_size: 500 })
+ *   console.log(page.count, page.results.length, page.next)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const listPage = <const Q extends BalanceQuery.ListQuery>(
+  query: Q,
+  options?: CallOptions
+): Effect.Effect<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient> =>
+  Effect.gen(function* () {
+    const { url, decode } = yield* prepareList(query)
+    const success = yield* pageRequest(url, decode, options)
+    return success.value as Balance.Page<BalanceQuery.Projected<Q>>
+  }) as Effect.Effect<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient>
+
+/**
+ * Streams every balance matching the query, across all pages, in order, in constant memory.
+ *
+ * The first page gives `count`; the rest are fetched up to `concurrency` at a time and emitted in
+ * page order, each page whole once decoded (a retried page never duplicates or drops an item).
+ * Pages stay on the client's origin: a `next` URL elsewhere fails with `PaginationError`, and so
+ * does a server that repeats a page or never ends. `page_size` defaults to 1000.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const count = Balances.list(
+ *   { link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", collected_at__gte: "2024-01-01", fields: ["id", "available"] },
+ *   { concurrency: 4 }
+ * ).pipe(Stream.runCount)
+ * ```
+ *
+ * @since 0.1.0
+ * @category endpoints
+ */
+export const list = <const Q extends BalanceQuery.ListQuery>(
+  query: Q,
+  options?: ListOptions
+): Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient> =>
+  Stream.unwrap(
+    Effect.map(prepareList(query, defaultListPageSize), (prepared) => {
+      const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
+      const pages =
+        concurrency === 1 ? followNext(prepared, options) : concurrentPages(prepared, concurrency, options)
+      return Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>))
+    })
+  ) as Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient>
+
+interface Prepared<A> {
+  readonly baseUrl: URL
+  readonly url: URL
+  readonly decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>
+  readonly pageSize: number
+  readonly firstPage: number
+}
+
+const crossOrigin = (url: string) =>
+  new BelvoError.PaginationError({
+    message: `Refusing to follow a page URL off the configured base URL: ${url}. Credentials are only sent to the configured origin.`,
+    reason: "CrossOrigin",
+    url
+  })
+
+const endless = (url: string, why: string) =>
+  new BelvoError.PaginationError({ message: `Pagination stopped: ${why} (${url})`, reason: "Endless", url })
+
+/** Checks a `next` URL: absolute or relative, it must stay under the configured base URL. */
+const checkNext = (baseUrl: URL, next: string): Either.Either<URL, BelvoError.PaginationError> => {
+  let url: URL
+  try {
+    url = new URL(next, baseUrl)
+  } catch {
+    return Either.left(crossOrigin(next))
+  }
+  return Http.onBase(baseUrl, url) ? Either.right(url) : Either.left(crossOrigin(next))
+}
+
+/** Most pages a listing of `count` items can have, plus one for a server that shifts under us. */
+const pageBound = (count: number, pageSize: number, firstPage: number) =>
+  Math.ceil(count / pageSize) - firstPage + 2
+
+/** Concurrency 1: follow the server's `next` links, refusing foreign origins, repeats and runaways. */
+const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) => {
+  const seen = new Set<string>()
+  let fetched = 0
+  let bound = Number.POSITIVE_INFINITY
+  return Stream.paginateEffect(prepared.url, (url) =>
+    Effect.gen(function* () {
+      seen.add(url.href)
+      fetched += 1
+      if (fetched > bound) return yield* endless(url.href, `more pages than count allows (${fetched - 1})`)
+      const { value: page } = yield* pageRequest(url, prepared.decode, options)
+      if (fetched === 1) bound = pageBound(page.count, prepared.pageSize, prepared.firstPage)
+      if (page.next === null) return [page, Option.none<URL>()] as const
+      const next = yield* checkNext(prepared.baseUrl, page.next)
+      if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
+      return [page, Option.some(next)] as const
+    })
+  )
+}
+
+/** Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time, in order. */
+const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?: CallOptions) =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const { value: first } = yield* pageRequest(prepared.url, prepared.decode, options)
+      if (first.next !== null) yield* checkNext(prepared.baseUrl, first.next)
+      const lastPage = prepared.firstPage + Math.ceil(first.count / prepared.pageSize) - 1
+      if (first.next === null || lastPage <= prepared.firstPage) return Stream.make(first)
+      const rest = Stream.range(prepared.firstPage + 1, lastPage).pipe(
+        Stream.mapEffect(
+          (page) => {
+            const url = new URL(prepared.url)
+            url.searchParams.set("page", String(page))
+            return Effect.flatMap(pageRequest(url, prepared.decode, options), ({ value }) =>
+              value.next === null ? Effect.succeed(value) : Effect.as(checkNext(prepared.baseUrl, value.next), value)
+            )
+          },
+          { concurrency }
+        )
+      )
+      return Stream.concat(Stream.make(first), rest)
+    })
+  )
