@@ -132,6 +132,11 @@ const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
   return (body: unknown) => decode(body)
 }
 
+const projectionOf = (options: BalanceQuery.Projection): BalanceQuery.Projection => ({
+  ...(options.fields ? { fields: options.fields } : {}),
+  ...(options.omit ? { omit: options.omit } : {})
+})
+
 const retrieval = <A>(success: Http.Success<ReadonlyArray<A>>): Retrieval<A> => ({
   status: success.status === 201 ? 201 : 200,
   saved: success.status === 201,
@@ -168,7 +173,7 @@ export const retrieve = <const P extends RetrieveParams>(
   Effect.gen(function* () {
     const link = yield* requireUuid("link", params.link)
     const account = params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
-    const projection = yield* BalanceQuery.encodeProjection(params)
+    const projection = yield* BalanceQuery.encodeProjection(projectionOf(params))
     const save_data = params.save_data ?? true
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, PATH), projection)
@@ -227,10 +232,7 @@ export const resume = <const O extends ResumeOptions = {}>(
   options?: O
 ): Effect.Effect<Retrieval<BalanceQuery.Projected<O>>, ResumeError, BelvoClient> =>
   Effect.gen(function* () {
-    const projectionInput: BalanceQuery.Projection = {
-      ...(options?.fields ? { fields: options.fields } : {}),
-      ...(options?.omit ? { omit: options.omit } : {})
-    }
+    const projectionInput = projectionOf(options ?? {})
     const projection = yield* BalanceQuery.encodeProjection(projectionInput)
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, PATH), projection)
@@ -290,7 +292,7 @@ export const get = <const P extends BalanceQuery.Projection = {}>(
 ): Effect.Effect<BalanceQuery.Projected<P>, GetError, BelvoClient> =>
   Effect.gen(function* () {
     const balanceId = yield* requireUuid("id", id)
-    const params = yield* BalanceQuery.encodeProjection(projection ?? {})
+    const params = yield* BalanceQuery.encodeProjection(projectionOf(projection ?? {}))
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, `${PATH}${balanceId}/`), params)
     const success = yield* Http.call({

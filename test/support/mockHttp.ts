@@ -1,0 +1,82 @@
+/**
+ * A recording HttpClient for unit tests: every request is kept (method, URL, headers, JSON body)
+ * and answered by a handler that returns a web `Response`, or fails like a transport would.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { BelvoClient } from "../../src/index.js"
+
+export interface Recorded {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: unknown
+}
+
+export type Reply = Response | { readonly transport: "refused" | "reset" }
+
+export const secretId = "test-secret-id-9f2c"
+export const secretPassword = "test-secret-password-b71e"
+export const baseUrl = "https://belvo.test"
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+export const errorBody = (code: string, message: string, extra: Record<string, unknown> = {}) => [
+  { code, message, request_id: "9e7b283c6efa449c9c028a16b5c249fb", ...extra }
+]
+
+const bodyOf = (request: { readonly body: { readonly _tag: string } }): unknown => {
+  const body = request.body as { _tag: string; body?: Uint8Array }
+  return body._tag === "Uint8Array" && body.body ? JSON.parse(new TextDecoder().decode(body.body)) : undefined
+}
+
+/** A mock transport plus the list it records into. */
+export const mockHttp = (handler: (request: Recorded, index: number) => Reply | Effect.Effect<Reply>) => {
+  const requests: Array<Recorded> = []
+  const client = HttpClient.make((request, url) =>
+    Effect.suspend(() => {
+      const recorded: Recorded = {
+        method: request.method,
+        url,
+        headers: request.headers,
+        body: bodyOf(request)
+      }
+      requests.push(recorded)
+      const reply = handler(recorded, requests.length - 1)
+      return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (answer) =>
+        answer instanceof Response
+          ? Effect.succeed(HttpClientResponse.fromWeb(request, answer))
+          : Effect.fail(
+              new HttpClientError.RequestError({
+                request,
+                reason: "Transport",
+                cause: Object.assign(
+                  new Error(answer.transport === "refused" ? "connect refused" : "socket hang up"),
+                  {
+                    code: answer.transport === "refused" ? "ECONNREFUSED" : "ECONNRESET"
+                  }
+                )
+              })
+            )
+      )
+    })
+  )
+  return { requests, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+/** A BelvoClient over the mock, with test credentials and optional overrides. */
+export const clientLayer = (
+  http: Layer.Layer<HttpClient.HttpClient>,
+  options: Partial<BelvoClient.Options> = {}
+): Layer.Layer<BelvoClient.BelvoClient> =>
+  BelvoClient.layer({
+    baseUrl,
+    secretId: Redacted.make(secretId),
+    secretPassword: Redacted.make(secretPassword),
+    ...options
+  }).pipe(Layer.provide(http), Layer.orDie)
