@@ -1,0 +1,711 @@
+/**
+ * Typed filters for `GET /api/br/balances/`, validated on the client and encoded to URL params.
+ *
+ * A query is a plain object whose keys are the wire names (`link`, `collected_at__gte`, …), so it
+ * reads like Belvo's documentation. {@link encode} checks every filter and renders it the way the
+ * OpenAPI spec asks (`style: form, explode: false`: arrays and ranges comma-separated); an invalid
+ * query fails with {@link InvalidQuery} before anything is sent. The `fields` / `omit` projection
+ * also shapes the item type: see {@link Projected} and {@link projection}.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import { dual } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type * as Types from "effect/Types"
+import * as Balance from "./Balance.js"
+
+// ---------------------------------------------------------------------------------------------
+// Error
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A query parameter the client refuses to send: which parameter, the value given and why.
+ *
+ * It is raised on the client, before any request, so an invalid query never reaches Belvo.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const result = BalanceQuery.encode({ link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page_size: 0 })
+ * if (Either.isLeft(result)) {
+ *   console.log(result.left.message)
+ *   // Invalid query parameter "page_size": must be an integer from 1 to 1000, got 0
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
+  field: Schema.String,
+  value: Schema.Unknown,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Invalid query parameter "${this.field}": ${this.reason}, got ${render(this.value)}`
+  }
+}
+
+const render = (value: unknown): string => {
+  if (DateTime.isDateTime(value)) return `DateTime(${DateTime.formatIso(value)})`
+  if (Array.isArray(value)) return `[${value.map(render).join(", ")}]`
+  if (typeof value === "string") return JSON.stringify(value)
+  if (value !== null && typeof value === "object") {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return String(value)
+    }
+  }
+  return String(value)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A date filter: a `"YYYY-MM-DD"` string, or a `DateTime`.
+ *
+ * The `collected_at` filters also take a full ISO-8601 timestamp with `Z` or an offset
+ * (`"2024-05-21T08:32:00Z"`, `"2024-05-21T05:32:00.5-03:00"`). A `DateTime` is sent as its UTC
+ * date (`YYYY-MM-DD`) for `created_at` filters and as its UTC ISO timestamp for `collected_at`
+ * filters.
+ *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * const dates: ReadonlyArray<BalanceQuery.DateFilter> = ["2024-02-29", DateTime.unsafeMake("2024-05-21T08:32:00Z")]
+ * console.log(dates.length) // 2
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DateFilter = string | DateTime.DateTime
+
+/**
+ * An inclusive range `[start, end]`: exactly two dates, start not after end.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * const firstQuarter: BalanceQuery.DateRange = ["2024-01-01", "2024-03-31"]
+ * console.log(firstQuarter[1]) // "2024-03-31"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DateRange = readonly [start: DateFilter, end: DateFilter]
+
+/**
+ * Which first-level fields each returned balance carries: `fields` keeps only those listed,
+ * `omit` drops those listed. Used by list, get and retrieve alike.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * const slim: BalanceQuery.Projection = { fields: ["id", "available"] }
+ * console.log(slim.fields) // ["id", "available"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Projection {
+  /** Return only these fields (non-empty, no duplicates). */
+  readonly fields?: ReadonlyArray<Balance.Field>
+  /** Leave these fields out (non-empty, no duplicates). */
+  readonly omit?: ReadonlyArray<Balance.Field>
+}
+
+/**
+ * The filters of `GET /api/br/balances/`, by wire name. Only `link` is required.
+ *
+ * `page_size` must be from 1 to 1000: Belvo would silently cap a larger value at 1000, so the
+ * client refuses it instead of letting a page quietly hold fewer items than asked for.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * const query: BalanceQuery.ListQuery = {
+ *   link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4",
+ *   collected_at__range: ["2024-01-01", "2024-01-31T23:59:59Z"],
+ *   page_size: 500
+ * }
+ * console.log(query.page_size) // 500
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListQuery extends Projection {
+  /** The link's id (UUID). */
+  readonly link: string
+  /** An account's id (UUID). */
+  readonly account?: string
+  /** A balance's id (UUID). */
+  readonly id?: string
+  /** Any of these link ids (non-empty). */
+  readonly link__in?: ReadonlyArray<string>
+  /** Any of these account ids (non-empty). */
+  readonly account__in?: ReadonlyArray<string>
+  /** Any of these balance ids (non-empty). */
+  readonly id__in?: ReadonlyArray<string>
+  /** Items per page, an integer from 1 to 1000 (Belvo's default is 100). */
+  readonly page_size?: number
+  /** A page number, an integer from 1. */
+  readonly page?: number
+  readonly collected_at?: DateFilter
+  readonly collected_at__gt?: DateFilter
+  readonly collected_at__gte?: DateFilter
+  readonly collected_at__lt?: DateFilter
+  readonly collected_at__lte?: DateFilter
+  readonly collected_at__range?: DateRange
+  /** Dates only: `created_at` filters take no time of day. */
+  readonly created_at?: DateFilter
+  readonly created_at__gt?: DateFilter
+  readonly created_at__gte?: DateFilter
+  readonly created_at__lt?: DateFilter
+  readonly created_at__lte?: DateFilter
+  readonly created_at__range?: DateRange
+}
+
+/**
+ * URL params as `[name, value]` pairs, in a stable order; the same shape as `@effect/platform`'s
+ * `UrlParams.UrlParams`.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * const params: BalanceQuery.Params = [["page", "2"]]
+ * console.log(new URLSearchParams([...params]).toString()) // "page=2"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Params = ReadonlyArray<readonly [string, string]>
+
+// ---------------------------------------------------------------------------------------------
+// Projection types
+// ---------------------------------------------------------------------------------------------
+
+type Fields = ReadonlyArray<Balance.Field>
+
+// A literal tuple (what `const` type parameters infer) names its fields exactly. A wider array,
+// or a list that may be absent, does not: the fields it may remove become optional, not promised.
+type Exact<A> = [A] extends [Fields] ? (number extends A["length"] ? false : true) : false
+type Names<A, T> = Extract<A, Fields>[number] & keyof T
+
+type KeepFields<T, F> = [F] extends [undefined]
+  ? T
+  : Exact<F> extends true
+    ? Pick<T, Names<F, T>>
+    : [F] extends [Fields]
+      ? Partial<Pick<T, Names<F, T>>>
+      : Partial<T>
+
+type DropFields<T, O> = [O] extends [undefined]
+  ? T
+  : Exact<O> extends true
+    ? Omit<T, Names<O, T>>
+    : Types.Simplify<Omit<T, Names<O, T>> & Partial<Pick<T, Names<O, T>>>>
+
+/**
+ * What `fields` and `omit` leave of a type `T`: literal lists give an exact `Pick` / `Omit`; wider
+ * arrays make the fields they may remove optional.
+ *
+ * @example
+ * ```ts
+ * import type { Balance, BalanceQuery } from "effect-belvo"
+ *
+ * type Slim = BalanceQuery.Project<Balance.BalanceEncoded, readonly ["id"], undefined>
+ * const slim: Slim = { id: "0b94bdf9-3719-43a9-81e7-be95d2318595" }
+ * console.log(slim.id)
+ * ```
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export type Project<T, F extends Fields | undefined, O extends Fields | undefined> = DropFields<
+  KeepFields<T, F>,
+  O
+>
+
+/**
+ * A balance as returned with `fields: F` and `omit: O`: `Pick<Balance, F[number]>`, then
+ * `Omit<…, O[number]>`; `undefined` leaves the balance whole.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * type Slim = BalanceQuery.ProjectedFields<readonly ["id", "currency"], undefined>
+ * const slim: Slim = { id: "0b94bdf9-3719-43a9-81e7-be95d2318595", currency: "BRL" }
+ * console.log(slim.currency) // "BRL"
+ * ```
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export type ProjectedFields<F extends Fields | undefined, O extends Fields | undefined> = Project<
+  Balance.Balance,
+  F,
+  O
+>
+
+type Prop<Q, K extends string> = K extends keyof Q ? Extract<Q[K], Fields | undefined> : undefined
+
+/**
+ * The balance type a query (or a {@link Projection}) returns, read from its `fields` and `omit`.
+ *
+ * @example
+ * ```ts
+ * import type { BalanceQuery } from "effect-belvo"
+ *
+ * type Item = BalanceQuery.Projected<{ link: string; fields: readonly ["id"] }>
+ * const item: Item = { id: "0b94bdf9-3719-43a9-81e7-be95d2318595" }
+ * console.log(item.id)
+ * ```
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export type Projected<Q> = ProjectedFields<Prop<Q, "fields">, Prop<Q, "omit">>
+
+/**
+ * The schema of a balance under `fields` / `omit`. Type parameters are `const`, so
+ * `projection({ fields: ["id", "available"] })` decodes to exactly `Pick<Balance, "id" | "available">`
+ * without `as const`. It does not validate the lists: {@link encodeProjection} does.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const Slim = BalanceQuery.projection({ fields: ["id", "available"] })
+ * const item = Schema.decodeUnknownSync(Slim)({ id: "0b94bdf9-3719-43a9-81e7-be95d2318595", available: 10.5 })
+ * console.log(Object.keys(item)) // ["id", "available"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export const projection = <
+  const F extends Fields | undefined = undefined,
+  const O extends Fields | undefined = undefined
+>(options: {
+  readonly fields?: F
+  readonly omit?: O
+}): Schema.Schema<ProjectedFields<F, O>, Project<Balance.BalanceEncoded, F, O>> => {
+  const { fields, omit } = options
+  if (fields === undefined && omit === undefined) return Balance.Balance as never
+  const keys = Balance.fieldNames.filter((name) => (fields?.includes(name) ?? true) && !omit?.includes(name))
+  return Balance.Balance.pipe(Schema.pick(...keys)) as never
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules: one per parameter, validating a value and rendering its wire text
+// ---------------------------------------------------------------------------------------------
+
+interface Rule {
+  /** The wire text of a valid value, or why the value is invalid. */
+  readonly encode: (value: unknown) => Either.Either<string, string>
+  /** Reads wire text back into a query value; `encode` then validates it. */
+  readonly decode: (text: string) => unknown
+}
+
+const identity = (text: string): unknown => text
+const splitList = (text: string): unknown => text.split(",")
+
+const isUuid = Schema.is(Schema.UUID)
+
+const uuid: Rule = {
+  encode: (value) => (isUuid(value) ? Either.right(value) : Either.left("must be a UUID")),
+  decode: identity
+}
+
+/** A non-empty list, comma-separated; `item` checks and renders each element. */
+const list = (item: (value: unknown) => Either.Either<string, string>): Rule => ({
+  encode: (value) => {
+    if (!Array.isArray(value)) return Either.left("must be an array")
+    if (value.length === 0) return Either.left("must not be empty")
+    return Either.map(Either.all(value.map((element) => item(element))), (texts) => texts.join(","))
+  },
+  decode: splitList
+})
+
+const uuids = list((value) =>
+  isUuid(value) ? Either.right(value) : Either.left(`${render(value)} is not a UUID`)
+)
+
+const fieldList = list((value) =>
+  Balance.fieldNames.includes(value as Balance.Field)
+    ? Either.right(value as string)
+    : Either.left(`${render(value)} is not a balance field (${Balance.fieldNames.join(", ")})`)
+)
+
+const withoutDuplicates = (rule: Rule): Rule => ({
+  ...rule,
+  encode: (value) =>
+    Either.flatMap(rule.encode(value), (text) => {
+      const names = text.split(",")
+      const duplicate = names.find((name, index) => names.indexOf(name) !== index)
+      return duplicate === undefined ? Either.right(text) : Either.left(`must not list "${duplicate}" twice`)
+    })
+})
+
+const integer = (min: number, max: number): Rule => ({
+  encode: (value) =>
+    typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+      ? Either.right(String(value))
+      : Either.left(`must be an integer from ${min} to ${max}`),
+  decode: (text) => (/^\d+$/.test(text) ? Number(text) : text)
+})
+
+// Dates: "YYYY-MM-DD", or for collected_at also a timestamp "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)".
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
+
+const daysInMonth = (year: number, month: number): number =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31
+
+// Year 0001 is the first the server (Python's datetime) can read.
+const isCalendarDate = (year: number, month: number, day: number): boolean =>
+  year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+
+const epochMillis = (
+  year: number,
+  month: number,
+  day: number,
+  hours = 0,
+  minutes = 0,
+  seconds = 0
+): number => {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day) // unlike Date.UTC, keeps years 1..99 as they are
+  date.setUTCHours(hours, minutes, seconds, 0)
+  return date.getTime()
+}
+
+/**
+ * Checks a date (or timestamp) text and returns the instant it denotes in nanoseconds since the
+ * epoch, so ranges can be ordered; a bare date counts as its UTC midnight.
+ */
+const parseInstant = (text: string, withTime: boolean): Either.Either<bigint, string> => {
+  const expected = withTime
+    ? 'must be a date "YYYY-MM-DD" or an ISO-8601 timestamp with "Z" or an offset'
+    : 'must be a date "YYYY-MM-DD" (created_at filters take no time of day)'
+  const date = DATE.exec(text)
+  const time = date ? undefined : withTime ? TIMESTAMP.exec(text) : undefined
+  const parts = (date ?? time)?.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
+  if (parts === undefined) return Either.left(expected)
+  const [year = 0, month = 0, day = 0, hours = 0, minutes = 0, seconds = 0] = parts
+  if (!isCalendarDate(year, month, day)) return Either.left("must be a real calendar date")
+  if (time === null || time === undefined)
+    return Either.right(BigInt(epochMillis(year, month, day)) * 1_000_000n)
+  const [, , , , , , , fraction = "", sign, offsetHours = "0", offsetMinutes = "0"] = time
+  if (hours > 23 || minutes > 59 || seconds > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
+    return Either.left("must be a real time of day and offset")
+  }
+  const offset = (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
+  const millis = epochMillis(year, month, day, hours, minutes, seconds) - offset
+  return Either.right(BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0")))
+}
+
+/** A date's wire text and instant; a DateTime renders as a UTC date or a UTC ISO timestamp. */
+const dateValue = (value: unknown, withTime: boolean): Either.Either<readonly [string, bigint], string> => {
+  if (DateTime.isDateTime(value)) {
+    const text = withTime ? DateTime.formatIso(value) : DateTime.formatIsoDateUtc(value)
+    return Either.match(parseInstant(text, withTime), {
+      onLeft: () => Either.left("must be a DateTime in the years 0001 to 9999"),
+      onRight: (instant) => Either.right([text, instant] as const)
+    })
+  }
+  if (typeof value !== "string") return Either.left("must be a date string or a DateTime")
+  return Either.map(parseInstant(value, withTime), (instant) => [value, instant] as const)
+}
+
+const date = (withTime: boolean): Rule => ({
+  encode: (value) => Either.map(dateValue(value, withTime), ([text]) => text),
+  decode: identity
+})
+
+const range = (withTime: boolean): Rule => ({
+  encode: (value) => {
+    if (!Array.isArray(value) || value.length !== 2) {
+      return Either.left(
+        `must be exactly two dates [start, end]${Array.isArray(value) ? ` (${value.length} given)` : ""}`
+      )
+    }
+    const bound = (item: unknown, name: string) =>
+      Either.mapLeft(dateValue(item, withTime), (why) => `${name} ${why}`)
+    return Either.flatMap(Either.all([bound(value[0], "start"), bound(value[1], "end")]), ([start, end]) =>
+      start[1] > end[1] ? Either.left("start must not be after end") : Either.right(`${start[0]},${end[0]}`)
+    )
+  },
+  decode: splitList
+})
+
+const collectedAt = date(true)
+const createdAt = date(false)
+
+// The OpenAPI parameter order, which is also the order `encode` writes params in.
+const listRules = {
+  link: uuid,
+  account: uuid,
+  id: uuid,
+  link__in: uuids,
+  account__in: uuids,
+  id__in: uuids,
+  page_size: integer(1, 1000),
+  page: integer(1, 2_147_483_647), // int32, as the spec declares
+  omit: withoutDuplicates(fieldList),
+  fields: withoutDuplicates(fieldList),
+  collected_at: collectedAt,
+  collected_at__gt: collectedAt,
+  collected_at__gte: collectedAt,
+  collected_at__lt: collectedAt,
+  collected_at__lte: collectedAt,
+  collected_at__range: range(true),
+  created_at: createdAt,
+  created_at__gt: createdAt,
+  created_at__gte: createdAt,
+  created_at__lt: createdAt,
+  created_at__lte: createdAt,
+  created_at__range: range(false)
+} satisfies { readonly [K in keyof ListQuery]-?: Rule }
+
+const projectionRules = { omit: listRules.omit, fields: listRules.fields } satisfies {
+  readonly [K in keyof Projection]-?: Rule
+}
+
+type Rules = Readonly<Record<string, Rule>>
+
+const has = (rules: Rules, key: string): key is string => Object.hasOwn(rules, key)
+
+const unknownParameter = (rules: Rules, field: string, value: unknown): InvalidQuery =>
+  new InvalidQuery({
+    field,
+    value,
+    reason: `is not a known parameter (one of ${Object.keys(rules).join(", ")})`
+  })
+
+/**
+ * Validates `input` against `rules` and renders its params in rule order. An `undefined` value
+ * counts as absent, as plain JavaScript callers often spread optional values that way.
+ */
+const encodeWith =
+  (rules: Rules, required: ReadonlyArray<string>) =>
+  (input: unknown): Either.Either<Params, InvalidQuery> => {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return Either.left(new InvalidQuery({ field: "query", value: input, reason: "must be an object" }))
+    }
+    const record = input as Record<string, unknown>
+    const unknown = Object.keys(record).find((key) => !has(rules, key))
+    if (unknown !== undefined) return Either.left(unknownParameter(rules, unknown, record[unknown]))
+    const params: Array<readonly [string, string]> = []
+    for (const [key, rule] of Object.entries(rules)) {
+      const value = record[key]
+      if (value === undefined) {
+        if (required.includes(key)) {
+          return Either.left(new InvalidQuery({ field: key, value, reason: "is required" }))
+        }
+        continue
+      }
+      const text = rule.encode(value)
+      if (Either.isLeft(text)) return Either.left(new InvalidQuery({ field: key, value, reason: text.left }))
+      params.push([key, text.right])
+    }
+    return Either.right(params)
+  }
+
+const decodeWith =
+  (rules: Rules, required: ReadonlyArray<string>) =>
+  (params: Params | URLSearchParams): Either.Either<Record<string, unknown>, InvalidQuery> => {
+    const record: Record<string, unknown> = {}
+    for (const [key, text] of params) {
+      if (!has(rules, key)) return Either.left(unknownParameter(rules, key, text))
+      if (Object.hasOwn(record, key)) {
+        return Either.left(new InvalidQuery({ field: key, value: text, reason: "must appear only once" }))
+      }
+      record[key] = rules[key]?.decode(text)
+    }
+    return Either.map(encodeWith(rules, required)(record), () => record)
+  }
+
+const encodeListQuery = encodeWith(listRules, ["link"])
+const encodeProjectionWith = encodeWith(projectionRules, [])
+
+/** A schema whose type is checked by a rule set, reporting the same message as `InvalidQuery`. */
+const validated = <A>(check: (input: unknown) => Either.Either<unknown, InvalidQuery>, identifier: string) =>
+  Schema.declare<A, A, readonly []>(
+    [],
+    {
+      decode: () => (input, _, ast) =>
+        Either.match(check(input), {
+          onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
+          onRight: () => ParseResult.succeed(input as A)
+        }),
+      encode: () => (input, _, ast) =>
+        Either.match(check(input), {
+          onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
+          onRight: () => ParseResult.succeed(input as A)
+        })
+    },
+    { identifier }
+  )
+
+// ---------------------------------------------------------------------------------------------
+// API
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Validates a list query and encodes it to URL params.
+ *
+ * Params come in the OpenAPI order: `link`, `account`, `id`, `link__in`, `account__in`, `id__in`,
+ * `page_size`, `page`, `omit`, `fields`, the `collected_at` filters (`=`, `__gt`, `__gte`, `__lt`,
+ * `__lte`, `__range`), then the `created_at` filters in the same order. Arrays and ranges are
+ * comma-separated without spaces, numbers are decimal integers, a `DateTime` becomes a UTC date
+ * (`created_at*`) or a UTC ISO timestamp (`collected_at*`); strings are sent as given.
+ *
+ * Returns an `Either`, which is also an `Effect`: `yield*` it in `Effect.gen`, or match on it in
+ * synchronous code.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const params = BalanceQuery.encode({
+ *   link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4",
+ *   fields: ["id", "available"],
+ *   collected_at__range: ["2024-01-01", "2024-01-31"]
+ * })
+ * console.log(Either.getOrThrow(params))
+ * // [["link", "8848bd0c-9c7e-4f53-a732-ec896b11d4c4"], ["fields", "id,available"],
+ * //  ["collected_at__range", "2024-01-01,2024-01-31"]]
+ * ```
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = (query: ListQuery): Either.Either<Params, InvalidQuery> => encodeListQuery(query)
+
+/**
+ * Validates a bare `fields` / `omit` projection (as `get` and `retrieve` take) and encodes it:
+ * `omit` first, then `fields`, each comma-separated.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * console.log(Either.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id", "available"] })))
+ * // [["fields", "id,available"]]
+ * ```
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeProjection = (projection: Projection): Either.Either<Params, InvalidQuery> =>
+  encodeProjectionWith(projection)
+
+/**
+ * Parses URL params back into a validated list query: ids and dates stay strings, lists and ranges
+ * are split on commas, `page` and `page_size` become numbers. A repeated or unknown parameter is an
+ * `InvalidQuery`. `decodeParams(encode(q))` gives back `q`, with any `DateTime` replaced by the
+ * string it was encoded to.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const query = BalanceQuery.decodeParams(
+ *   new URLSearchParams("link=8848bd0c-9c7e-4f53-a732-ec896b11d4c4&page=2&fields=id,available")
+ * )
+ * console.log(Either.getOrThrow(query))
+ * // { link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page: 2, fields: ["id", "available"] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeParams: (params: Params | URLSearchParams) => Either.Either<ListQuery, InvalidQuery> =
+  decodeWith(listRules, ["link"]) as never
+
+/**
+ * A schema of valid list queries: decoding (or `Schema.is`) runs the checks of {@link encode}, and
+ * a failure's message is the `InvalidQuery` message.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * console.log(Schema.is(BalanceQuery.ListQuery)({ link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page: 0 })) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ListQuery: Schema.Schema<ListQuery> = validated<ListQuery>(encodeListQuery, "ListQuery")
+
+/**
+ * A schema of valid `fields` / `omit` projections.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * console.log(Schema.is(BalanceQuery.Projection)({ fields: ["id", "id"] })) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Projection: Schema.Schema<Projection> = validated<Projection>(encodeProjectionWith, "Projection")
+
+/**
+ * Sets the page number, keeping every other filter (and the query's type).
+ *
+ * @example
+ * ```ts
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const first = { link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page_size: 1000 }
+ * console.log(BalanceQuery.withPage(first, 3).page) // 3
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withPage: {
+  (page: number): <Q extends ListQuery>(query: Q) => Q & { readonly page: number }
+  <Q extends ListQuery>(query: Q, page: number): Q & { readonly page: number }
+} = dual(2, <Q extends ListQuery>(query: Q, page: number): Q & { readonly page: number } => ({
+  ...query,
+  page
+}))
