@@ -172,13 +172,18 @@ export const retrieve = <const P extends RetrieveParams>(
 ): Effect.Effect<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> =>
   Effect.gen(function* () {
     const link = yield* requireUuid("link", params.link)
-    const account = params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
+    const account =
+      params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
     const projection = yield* BalanceQuery.encodeProjection(projectionOf(params))
     const save_data = params.save_data ?? true
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, PATH), projection)
     const request = HttpClientRequest.post(url).pipe(
-      HttpClientRequest.bodyUnsafeJson({ link, ...(account === undefined ? {} : { account_id: account }), save_data })
+      HttpClientRequest.bodyUnsafeJson({
+        link,
+        ...(account === undefined ? {} : { account_id: account }),
+        save_data
+      })
     )
     const success = yield* Http.call({
       request,
@@ -337,7 +342,11 @@ export const defaultConcurrency = 4
  */
 export const defaultListPageSize = 1000
 
-const pageRequest = <A>(url: URL, decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>, options?: CallOptions) =>
+const pageRequest = <A>(
+  url: URL,
+  decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>,
+  options?: CallOptions
+) =>
   Http.call({
     request: HttpClientRequest.get(url),
     context: { method: "GET", path: url.pathname },
@@ -351,7 +360,9 @@ const pageRequest = <A>(url: URL, decode: (body: unknown) => Either.Either<Balan
 const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize?: number) =>
   Effect.gen(function* () {
     const withSize =
-      defaultPageSize !== undefined && query.page_size === undefined ? { ...query, page_size: defaultPageSize } : query
+      defaultPageSize !== undefined && query.page_size === undefined
+        ? { ...query, page_size: defaultPageSize }
+        : query
     const params = yield* BalanceQuery.encode(withSize)
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, PATH), params)
@@ -417,7 +428,9 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
       const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
       const pages =
         concurrency === 1 ? followNext(prepared, options) : concurrentPages(prepared, concurrency, options)
-      return Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>))
+      return Stream.mapConcatChunk(pages, (page) =>
+        Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>)
+      )
     })
   ) as Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient>
 
@@ -488,7 +501,9 @@ const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?
             const url = new URL(prepared.url)
             url.searchParams.set("page", String(page))
             return Effect.flatMap(pageRequest(url, prepared.decode, options), ({ value }) =>
-              value.next === null ? Effect.succeed(value) : Effect.as(checkNext(prepared.baseUrl, value.next), value)
+              value.next === null
+                ? Effect.succeed(value)
+                : Effect.as(checkNext(prepared.baseUrl, value.next), value)
             )
           },
           { concurrency }

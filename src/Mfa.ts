@@ -72,8 +72,10 @@ export const answer =
         }
         // Same projection as the retrieve that met the challenge, so the items have its type A.
         const resumed = Balances.resume(challenge, token, { ...projection, save_data: challenge.save_data })
-        return Effect.catchIf(resumed as Effect.Effect<Balances.Retrieval<A>, Balances.ResumeError>, isTokenRequired, (next) =>
-          attempt < maxAttempts ? respond(next, attempt + 1) : Effect.fail(next)
+        return Effect.catchIf(
+          resumed as Effect.Effect<Balances.Retrieval<A>, Balances.ResumeError>,
+          isTokenRequired,
+          (next) => (attempt < maxAttempts ? respond(next, attempt + 1) : Effect.fail(next))
         )
       })
     return Effect.catchIf(self, isTokenRequired, (error) => respond(error, 1)) as Effect.Effect<

@@ -161,7 +161,11 @@ describe("status mapping", () => {
     for (const shape of ["array", "object"] as const) {
       it.effect(`retrieve: ${status} ${code} (${shape} body) -> ${tag}`, () =>
         Effect.gen(function* () {
-          const items = errorBody(code, `message for ${code}`, tag === "ValidationError" ? { field: "link" } : {})
+          const items = errorBody(
+            code,
+            `message for ${code}`,
+            tag === "ValidationError" ? { field: "link" } : {}
+          )
           const http = mockHttp(() => json(status, shape === "array" ? items : items[0]))
           const error = yield* Balances.retrieve({ link }, { retry: false }).pipe(
             Effect.flip,
