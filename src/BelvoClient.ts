@@ -106,7 +106,10 @@ export interface Options {
   readonly callTimeout?: Duration.DurationInput
   /** Retry policy for transient failures, or `false`. Default {@link defaultRetryPolicy}. */
   readonly retry?: RetryPolicy | false
-  /** Client-side rate limit shared by every call of this client, e.g. `{ limit: 50, interval: "1 second" }`. */
+  /**
+   * Client-side rate limit shared by every call of this client: at most `limit` requests start in
+   * each `interval` (fixed windows), e.g. `{ limit: 50, interval: "1 second" }`.
+   */
   readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput }
   /** Most requests in flight at once across every call of this client. Default unlimited. */
   readonly maxConcurrentRequests?: number
@@ -240,7 +243,11 @@ export const make = (
     )
     const limiter = options.rateLimit
       ? Option.some(
-          yield* RateLimiter.make({ limit: options.rateLimit.limit, interval: options.rateLimit.interval })
+          yield* RateLimiter.make({
+            limit: options.rateLimit.limit,
+            interval: options.rateLimit.interval,
+            algorithm: "fixed-window"
+          })
         )
       : Option.none()
     const semaphore =
