@@ -1,0 +1,384 @@
+/**
+ * Scripted faults for the sandbox: answer a chosen request with a documented error, a delay, a
+ * `Retry-After` header, malformed JSON, a truncated body, a dropped connection, or a `next` URL on
+ * another origin.
+ *
+ * A fault matches requests by `method` and `path` (the URL pathname, exact string or RegExp).
+ * Every matching request is counted (from 1, since the fault was added); the fault applies to
+ * matching requests number `nth` to `nth + times - 1` (defaults: `nth` 1, `times` 1; `times:
+ * Infinity` for every call). When several faults apply, the first added wins; each still counts.
+ * Faults apply before authentication, like a gateway in front of the API would.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+
+/**
+ * Which requests a fault applies to, and how it shapes the answer around its {@link Response}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Match {
+  readonly method?: string | undefined
+  readonly path?: string | RegExp | undefined
+  readonly nth?: number | undefined
+  readonly times?: number | undefined
+  /** Waits this long (with `Effect.sleep`, so `TestClock` drives it) before answering. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** Adds `Retry-After`: whole seconds, or a `Date` sent as an HTTP date. */
+  readonly retryAfter?: number | Date | undefined
+  /** Extra response headers. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * What the faulty answer is.
+ * - `Error`: a JSON array error body `[{code, message, request_id, field?}]` with `status`
+ *   (a `token_required` error opens a real MFA session for the request's link when it has one).
+ * - `Raw`: any status and body, e.g. a gateway's HTML page.
+ * - `MalformedJson`: `status` with a body that is not valid JSON.
+ * - `Truncated`: the normal answer, but the body stops halfway while `Content-Length` promises
+ *   all of it (real server: the socket is closed; in-process: reading the body fails).
+ * - `Drop`: no answer at all (real server: the socket is destroyed; in-process: a transport error).
+ * - `ForeignNext`: the normal answer with a list page's `next` moved to `origin`.
+ * - `Pass`: the normal answer (use with `delay`, `retryAfter` or `headers`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Response =
+  | {
+      readonly _tag: "Error"
+      readonly status: number
+      readonly code: string
+      readonly message: string
+      readonly field?: string | undefined
+    }
+  | { readonly _tag: "Raw"; readonly status: number; readonly body: string; readonly contentType: string }
+  | { readonly _tag: "MalformedJson"; readonly status: number }
+  | { readonly _tag: "Truncated" }
+  | { readonly _tag: "Drop" }
+  | { readonly _tag: "ForeignNext"; readonly origin: string }
+  | { readonly _tag: "Pass" }
+
+/**
+ * A scripted fault: a {@link Match} plus the {@link Response} to give.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fault extends Match {
+  readonly response: Response
+}
+
+/**
+ * The documented error codes with their HTTP status and documented message (400, 401, 403, 404,
+ * 408, 428 and 500 from Belvo's spec), plus gateway-style codes for 429, 502, 503 and 504, which
+ * Belvo does not document for this endpoint but a client meets in practice.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * console.log(SandboxFault.errorCodes.institution_down.status) // 400
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const errorCodes = {
+  too_many_sessions: {
+    status: 400,
+    message: "Impossible to login, a session is already opened with the institution for these credentials"
+  },
+  login_error: { status: 400, message: "Invalid credentials provided to login to the institution" },
+  session_expired: {
+    status: 400,
+    message:
+      "The session you are trying to resume has expired, please start again from register/retrieve endpoint"
+  },
+  institution_down: { status: 400, message: "The financial institution is down, try again later" },
+  institution_unavailable: { status: 400, message: "The financial institution is unavailable" },
+  institution_inactive: { status: 400, message: "The institution has been temporarily deactivated" },
+  invalid_link: {
+    status: 400,
+    message: "The link has been invalidated. You may need to update link credentials"
+  },
+  invalid_fetch_resources: {
+    status: 400,
+    message: "Single links without stored credentials must fetch resources"
+  },
+  unconfirmed_link: { status: 400, message: "The link creation has not been completed yet" },
+  unsupported_operation: {
+    status: 400,
+    message: "The resource you are trying to access is not supported by this institution"
+  },
+  invalid_period: {
+    status: 400,
+    message: "The number of days between date_from and date_to must be at least 90 days"
+  },
+  required: { status: 400, message: "This field is required." },
+  null: { status: 400, message: "This field may not be null." },
+  blank: { status: 400, message: "This field may not be blank." },
+  invalid: { status: 400, message: "Invalid value." },
+  does_not_exist: { status: 400, message: "Object does not exist." },
+  authentication_failed: { status: 401, message: "Invalid Secret Keys" },
+  consent_without_accounts: {
+    status: 401,
+    message: "The institution only supports the following resources: EMPLOYMENT_RECORDS, OWNERS"
+  },
+  access_to_resource_denied: { status: 403, message: "You don't have access to this resource." },
+  not_found: { status: 404, message: "Not found" },
+  method_not_allowed: { status: 405, message: "Method not allowed." },
+  request_timeout: {
+    status: 408,
+    message: "The request timed out, you can retry asking for less data by changing your query parameters"
+  },
+  unsupported_media_type: { status: 415, message: "Unsupported media type in request." },
+  token_required: { status: 428, message: "A MFA token is required by the institution to login" },
+  too_many_requests: { status: 429, message: "Request was throttled." },
+  unexpected_error: {
+    status: 500,
+    message:
+      "Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution"
+  },
+  bad_gateway: { status: 502, message: "Bad gateway" },
+  service_unavailable: { status: 503, message: "Service unavailable" },
+  gateway_timeout: { status: 504, message: "Gateway timeout" }
+} as const satisfies Record<string, { readonly status: number; readonly message: string }>
+
+/**
+ * A code of {@link errorCodes}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ErrorCode = keyof typeof errorCodes
+
+const defaultCodeForStatus: Record<number, ErrorCode> = {
+  400: "invalid",
+  401: "authentication_failed",
+  403: "access_to_resource_denied",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "request_timeout",
+  415: "unsupported_media_type",
+  428: "token_required",
+  429: "too_many_requests",
+  500: "unexpected_error",
+  502: "bad_gateway",
+  503: "service_unavailable",
+  504: "gateway_timeout"
+}
+
+/**
+ * Answers with a documented error code, its status and documented message (both overridable).
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * // The first two POSTs meet a down institution, the third goes through.
+ * const fault = SandboxFault.error("institution_down", { method: "POST", times: 2 })
+ * console.log(fault.response._tag) // "Error"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const error = (
+  code: ErrorCode,
+  options: Match & {
+    readonly status?: number | undefined
+    readonly message?: string | undefined
+    readonly field?: string | undefined
+  } = {}
+): Fault => {
+  const { status, message, field, ...match } = options
+  return {
+    ...match,
+    response: {
+      _tag: "Error",
+      status: status ?? errorCodes[code].status,
+      code,
+      message: message ?? errorCodes[code].message,
+      field
+    }
+  }
+}
+
+/**
+ * Answers with an HTTP status and the default code for it (`503` → `service_unavailable`,
+ * `429` → `too_many_requests`, `500` → `unexpected_error`, …).
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.status(429, { retryAfter: 2, times: Infinity })
+ * console.log(fault.retryAfter) // 2
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const status = (
+  httpStatus: number,
+  options: Match & { readonly message?: string | undefined } = {}
+): Fault => error(defaultCodeForStatus[httpStatus] ?? "unexpected_error", { ...options, status: httpStatus })
+
+/**
+ * Answers with a raw body (for instance an HTML gateway page).
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.raw(502, "<html>Bad Gateway</html>", { contentType: "text/html" })
+ * console.log(fault.response._tag) // "Raw"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const raw = (
+  httpStatus: number,
+  body: string,
+  options: Match & { readonly contentType?: string | undefined } = {}
+): Fault => {
+  const { contentType, ...match } = options
+  return {
+    ...match,
+    response: { _tag: "Raw", status: httpStatus, body, contentType: contentType ?? "text/plain" }
+  }
+}
+
+/**
+ * Answers `status` (200 by default) with a JSON content type and a body that does not parse.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.malformedJson({ method: "GET" })
+ * console.log(fault.response._tag) // "MalformedJson"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const malformedJson = (options: Match & { readonly status?: number | undefined } = {}): Fault => {
+  const { status: httpStatus, ...match } = options
+  return { ...match, response: { _tag: "MalformedJson", status: httpStatus ?? 200 } }
+}
+
+/**
+ * Gives the normal answer with its body cut in half and `Content-Length` promising all of it.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.truncated({ nth: 2 })
+ * console.log(fault.nth) // 2
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const truncated = (options: Match = {}): Fault => ({ ...options, response: { _tag: "Truncated" } })
+
+/**
+ * Drops the connection without answering.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.drop({ method: "GET", path: "/api/br/balances/" })
+ * console.log(fault.response._tag) // "Drop"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const drop = (options: Match = {}): Fault => ({ ...options, response: { _tag: "Drop" } })
+
+/**
+ * Gives the normal answer, with a list page's `next` URL moved to another origin (same path and
+ * query), to check that a client refuses to send credentials there.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.foreignNext("https://evil.example")
+ * console.log(fault.response._tag) // "ForeignNext"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const foreignNext = (origin: string, options: Match = {}): Fault => ({
+  ...options,
+  response: { _tag: "ForeignNext", origin }
+})
+
+/**
+ * Gives the normal answer after a delay (`Effect.sleep`: in-process tests drive it with
+ * `TestClock.adjust`).
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.delay("2 seconds", { times: Infinity })
+ * console.log(fault.delay) // "2 seconds"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const delay = (duration: Duration.DurationInput, options: Match = {}): Fault => ({
+  ...options,
+  delay: duration,
+  response: { _tag: "Pass" }
+})
+
+/**
+ * Whether a request's method and pathname are in a fault's scope (before `nth`/`times` counting).
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * console.log(SandboxFault.inScope(SandboxFault.drop({ method: "GET" }), "POST", "/api/br/balances/")) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category matching
+ */
+export const inScope = (fault: Match, method: string, pathname: string): boolean =>
+  (fault.method === undefined || fault.method.toUpperCase() === method.toUpperCase()) &&
+  (fault.path === undefined ||
+    (typeof fault.path === "string" ? fault.path === pathname : fault.path.test(pathname)))
+
+/**
+ * Whether the `seen`-th request in scope (counting from 1) is one the fault applies to.
+ *
+ * @example
+ * ```ts
+ * import { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault = SandboxFault.status(503, { nth: 2, times: 2 })
+ * console.log([1, 2, 3, 4].map((n) => SandboxFault.appliesTo(fault, n))) // [false, true, true, false]
+ * ```
+ *
+ * @since 0.1.0
+ * @category matching
+ */
+export const appliesTo = (fault: Match, seen: number): boolean => {
+  const nth = fault.nth ?? 1
+  return seen >= nth && seen < nth + (fault.times ?? 1)
+}
