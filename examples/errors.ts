@@ -1,0 +1,101 @@
+/**
+ * Handling errors: by tag with `catchTag` / `catchTags`, exhaustively with a `switch`, and encoding
+ * an error to JSON for a log or a queue.
+ *
+ * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/errors.ts
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { Config, Console, Effect, Layer, Schema } from "effect"
+import { pathToFileURL } from "node:url"
+import { BalanceQuery, Balances, BelvoClient, BelvoError } from "../src/index.js"
+
+export const BelvoLive = BelvoClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+
+// One tag: a missing balance becomes `undefined`; every other error stays in the error channel.
+export const findBalance = (id: string) =>
+  Balances.get(id).pipe(Effect.catchTag("NotFound", () => Effect.succeed(undefined)))
+
+// Several tags at once: the remaining error type is what was not handled.
+export const retrieveOrExplain = (link: string) =>
+  Balances.retrieve({ link }).pipe(
+    Effect.catchTags({
+      InstitutionDown: (error) => Effect.fail(`Try again later (request_id ${error.request_id})`),
+      InstitutionUnavailable: (error) => Effect.fail(`Try again later (request_id ${error.request_id})`),
+      InvalidLink: () => Effect.fail("Ask the user to reconnect their bank"),
+      ValidationError: (error) => Effect.fail(`Fix the request: ${error.field ?? "?"}: ${error.detail}`)
+    })
+  )
+
+type Advice =
+  | "retry later"
+  | "fix the request"
+  | "ask the user"
+  | "check the Belvo credentials or link owner"
+  | "not available for this institution"
+  | "report it with the request_id"
+
+// Each endpoint fails with exactly its own union: this switch covers every RetrieveError, and the
+// compiler would reject it if a tag were missing or did not belong.
+export const advice = (error: Balances.RetrieveError): Advice => {
+  switch (error._tag) {
+    case "InstitutionDown":
+    case "InstitutionUnavailable":
+    case "TooManySessions":
+    case "RequestTimeout":
+    case "TooManyRequests":
+    case "UnexpectedError":
+    case "UnknownStatus":
+    case "TransportError":
+    case "Timeout":
+      return "retry later"
+    case "InvalidQuery":
+    case "ValidationError":
+    case "BadRequest":
+    case "InvalidPeriod":
+    case "InvalidCredentialsStorage":
+    case "InvalidFetchResources":
+      return "fix the request"
+    case "TokenRequired":
+    case "SessionExpired":
+    case "LoginError":
+    case "InvalidLink":
+    case "UnconfirmedLink":
+    case "ConsentWithoutAccounts":
+      return "ask the user"
+    case "AuthenticationFailed":
+    case "AccessDenied":
+      return "check the Belvo credentials or link owner"
+    case "InstitutionInactive":
+    case "UnsupportedOperation":
+      return "not available for this institution"
+    case "DecodeError":
+      return "report it with the request_id"
+  }
+}
+
+// `BelvoError.ApiError` encodes every API, transport, timeout and decode error to JSON and back.
+export const toJson = (error: BelvoError.ApiError) =>
+  Schema.encode(Schema.parseJson(BelvoError.ApiError))(error)
+
+// A list can also fail with PaginationError or InvalidQuery: add them to the union to encode any ListError.
+const ListErrorJson = Schema.parseJson(
+  Schema.Union(BelvoError.ApiError, BelvoError.PaginationError, BalanceQuery.InvalidQuery)
+)
+export const listErrorToJson = (error: Balances.ListError) => Schema.encode(ListErrorJson)(error)
+
+export const program = Effect.gen(function* () {
+  const link = yield* Config.string("BELVO_LINK_ID")
+  const result = yield* Effect.either(Balances.retrieve({ link }))
+  if (result._tag === "Right") return yield* Console.log(`${result.right.balances.length} balances`)
+  const error = result.left
+  yield* Console.error(error.message)
+  yield* Console.error(`advice: ${advice(error)}`)
+  if (error._tag !== "InvalidQuery") yield* Console.error(yield* toJson(error))
+})
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
+    console.error(String(error))
+    process.exitCode = 1
+  })
+}

@@ -1,0 +1,60 @@
+/**
+ * Reliability settings: client-wide retries, timeouts, rate limit and in-flight cap; per-call
+ * overrides; interruption; debug logs.
+ *
+ * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/reliability.ts
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { Config, Console, Effect, Layer, Logger, LogLevel, Stream } from "effect"
+import { pathToFileURL } from "node:url"
+import { Balances, BelvoClient } from "../src/index.js"
+
+// Client-wide settings, shared by every call made through this layer.
+export const BelvoLive = BelvoClient.layerConfig({
+  retry: { ...BelvoClient.defaultRetryPolicy, maxRetries: 5, maxDelay: "4 seconds" },
+  attemptTimeout: "20 seconds",
+  callTimeout: "2 minutes",
+  rateLimit: { limit: 50, interval: "1 second" },
+  maxConcurrentRequests: 16
+}).pipe(Layer.provide(FetchHttpClient.layer))
+
+// Per call: fail fast on a health check, no retries, a short attempt timeout.
+export const healthCheck = (id: string) =>
+  Balances.get(
+    id,
+    { fields: ["id"] },
+    { retry: false, attemptTimeout: "3 seconds", callTimeout: "3 seconds" }
+  )
+
+// Per call: a patient listing of a large link.
+export const patientList = (link: string) =>
+  Balances.list(
+    { link },
+    {
+      concurrency: 2,
+      attemptTimeout: "2 minutes",
+      retry: { ...BelvoClient.defaultRetryPolicy, maxRetries: 8 }
+    }
+  )
+
+// Interruption aborts the request in flight: here, after 10 seconds whatever the client settings say.
+export const atMostTenSeconds = (link: string) =>
+  Balances.listPage({ link }).pipe(Effect.timeout("10 seconds"))
+
+export const program = Effect.gen(function* () {
+  const link = yield* Config.string("BELVO_LINK_ID")
+  const count = yield* patientList(link).pipe(Stream.runCount)
+  yield* Console.log(`${count} balances`)
+  const page = yield* atMostTenSeconds(link)
+  yield* Console.log(`first page: ${page.results.length} of ${page.count}`)
+}).pipe(
+  // One debug line per attempt: method, path, status or error tag, attempt number and request_id.
+  Logger.withMinimumLogLevel(LogLevel.Debug)
+)
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
+    console.error(String(error))
+    process.exitCode = 1
+  })
+}
