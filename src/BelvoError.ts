@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { InvalidQuery } from "./BalanceQuery.js"
 import { MfaChallenge } from "./MfaChallenge.js"
 
 /**
@@ -479,3 +480,30 @@ export const ApiError = Schema.Union(
   Timeout,
   DecodeError
 )
+
+/**
+ * Every error any program of this library can fail with: the API errors, an unsafe or endless
+ * pagination, and a query refused before sending.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BelvoError = ApiError | PaginationError | InvalidQuery
+
+/**
+ * A union schema of {@link BelvoError}, to encode any failure into JSON and back.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BalanceQuery, BelvoError } from "effect-belvo"
+ *
+ * const error = new BalanceQuery.InvalidQuery({ field: "page_size", value: 0, reason: "must be from 1 to 1000" })
+ * const json = Schema.encodeSync(BelvoError.BelvoError)(error)
+ * console.log(json._tag) // "InvalidQuery"
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BelvoError = Schema.Union(ApiError, PaginationError, InvalidQuery)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FastCheck from "effect/FastCheck"
@@ -53,7 +54,7 @@ const timed = (replies: ReadonlyArray<Reply>) => {
   }
 }
 
-const runWithClock = <A, E>(effect: Effect.Effect<A, E>, advance = "5 minutes") =>
+const runWithClock = <A, E>(effect: Effect.Effect<A, E>, advance: Duration.DurationInput = "5 minutes") =>
   Effect.gen(function* () {
     const fiber = yield* Effect.fork(Effect.either(effect))
     yield* TestClock.adjust(advance)
