@@ -191,7 +191,7 @@ export interface ListQuery extends Projection {
  * import type { BalanceQuery } from "effect-belvo"
  *
  * const params: BalanceQuery.Params = [["page", "2"]]
- * console.log(new URLSearchParams([...params]).toString()) // "page=2"
+ * console.log(new URLSearchParams(params.map(([name, value]) => [name, value])).toString()) // "page=2"
  * ```
  *
  * @since 0.1.0

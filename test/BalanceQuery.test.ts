@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Either, FastCheck as fc, Schema } from "effect"
 import * as Balance from "../src/Balance.js"
+import { invalidQueries, januaryQuery } from "../examples/list-filters.js"
 import * as BalanceQuery from "../src/BalanceQuery.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -418,14 +419,8 @@ describe("BalanceQuery properties", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("BalanceQuery.encode examples", () => {
-  const documented: BalanceQuery.ListQuery = {
-    link: LINK,
-    account__in: ["85b77707-90ef-46fd-9059-5a757f24247a", "6b3dea0f-be29-49d1-aabe-1a6d588642e6"],
-    page_size: 500,
-    fields: ["id", "available", "collected_at"],
-    collected_at__range: ["2024-01-01", "2024-01-31T23:59:59-03:00"],
-    created_at__gte: DateTime.unsafeMake("2024-05-21T23:30:00-05:00")
-  }
+  // the query docs/queries.md quotes from examples/list-filters.ts
+  const documented: BalanceQuery.ListQuery = januaryQuery
 
   it("encodes the documented example exactly", () => {
     const params = encodeOk(documented)
@@ -627,6 +622,18 @@ describe("BalanceQuery.encode examples", () => {
       "fields",
       '"balance" is not a balance field'
     )
+  })
+
+  it("the documented invalid queries fail with the documented messages", () => {
+    expect(
+      invalidQueries.map((query) => Either.flip(BalanceQuery.encode(query)).pipe(Either.getOrThrow).message)
+    ).toStrictEqual([
+      'Invalid query parameter "page_size": must be an integer from 1 to 1000, got 5000',
+      'Invalid query parameter "created_at": must be a real calendar date, got "2023-02-29"',
+      'Invalid query parameter "created_at": must be a date "YYYY-MM-DD" (created_at filters take no time of day), got "2024-05-21T08:00:00Z"',
+      'Invalid query parameter "collected_at__range": start must not be after end, got ["2024-02-01", "2024-01-01"]',
+      'Invalid query parameter "fields": must not list "id" twice, got ["id", "id"]'
+    ])
   })
 
   it("unknown parameters are rejected", () => {
