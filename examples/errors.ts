@@ -7,7 +7,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Config, Console, Effect, Layer, Schema } from "effect"
 import { pathToFileURL } from "node:url"
-import { BalanceQuery, Balances, BelvoClient, BelvoError } from "../src/index.js"
+import { Balances, BelvoClient, BelvoError } from "../src/index.js"
 
 export const BelvoLive = BelvoClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
 
@@ -73,15 +73,15 @@ export const advice = (error: Balances.RetrieveError): Advice => {
   }
 }
 
-// `BelvoError.ApiError` encodes every API, transport, timeout and decode error to JSON and back.
-export const toJson = (error: BelvoError.ApiError) =>
-  Schema.encode(Schema.parseJson(BelvoError.ApiError))(error)
+// `BelvoError.BelvoError` is a schema of every failure of every endpoint: encode one to JSON for a
+// log or a queue, and decode it back into the same tagged error.
+const ErrorJson = Schema.parseJson(BelvoError.BelvoError)
+export const errorToJson = (error: BelvoError.BelvoError) => Schema.encode(ErrorJson)(error)
+export const errorFromJson = (json: string) => Schema.decode(ErrorJson)(json)
 
-// A list can also fail with PaginationError or InvalidQuery: add them to the union to encode any ListError.
-const ListErrorJson = Schema.parseJson(
-  Schema.Union(BelvoError.ApiError, BelvoError.PaginationError, BalanceQuery.InvalidQuery)
-)
-export const listErrorToJson = (error: Balances.ListError) => Schema.encode(ListErrorJson)(error)
+// `BelvoError.ApiError` covers the errors of an HTTP exchange (all but PaginationError and InvalidQuery).
+export const apiErrorToJson = (error: BelvoError.ApiError) =>
+  Schema.encode(Schema.parseJson(BelvoError.ApiError))(error)
 
 export const program = Effect.gen(function* () {
   const link = yield* Config.string("BELVO_LINK_ID")
@@ -90,7 +90,7 @@ export const program = Effect.gen(function* () {
   const error = result.left
   yield* Console.error(error.message)
   yield* Console.error(`advice: ${advice(error)}`)
-  if (error._tag !== "InvalidQuery") yield* Console.error(yield* toJson(error))
+  yield* Console.error(yield* errorToJson(error))
 })
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
