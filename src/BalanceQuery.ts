@@ -13,6 +13,7 @@ import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
+import type * as AST from "effect/SchemaAST"
 import * as Schema from "effect/Schema"
 import type * as Types from "effect/Types"
 import * as Balance from "./Balance.js"
@@ -422,8 +423,7 @@ const parseInstant = (text: string, withTime: boolean): Either.Either<bigint, st
   if (parts === undefined) return Either.left(expected)
   const [year = 0, month = 0, day = 0, hours = 0, minutes = 0, seconds = 0] = parts
   if (!isCalendarDate(year, month, day)) return Either.left("must be a real calendar date")
-  if (time === null || time === undefined)
-    return Either.right(BigInt(epochMillis(year, month, day)) * 1_000_000n)
+  if (!time) return Either.right(BigInt(epochMillis(year, month, day)) * 1_000_000n)
   const [, , , , , , , fraction = "", sign, offsetHours = "0", offsetMinutes = "0"] = time
   if (hours > 23 || minutes > 59 || seconds > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
     return Either.left("must be a real time of day and offset")
@@ -502,7 +502,7 @@ const projectionRules = { omit: listRules.omit, fields: listRules.fields } satis
 
 type Rules = Readonly<Record<string, Rule>>
 
-const has = (rules: Rules, key: string): key is string => Object.hasOwn(rules, key)
+const has = (rules: Rules, key: string): boolean => Object.hasOwn(rules, key)
 
 const unknownParameter = (rules: Rules, field: string, value: unknown): InvalidQuery =>
   new InvalidQuery({
@@ -558,23 +558,17 @@ const encodeListQuery = encodeWith(listRules, ["link"])
 const encodeProjectionWith = encodeWith(projectionRules, [])
 
 /** A schema whose type is checked by a rule set, reporting the same message as `InvalidQuery`. */
-const validated = <A>(check: (input: unknown) => Either.Either<unknown, InvalidQuery>, identifier: string) =>
-  Schema.declare<A, A, readonly []>(
-    [],
-    {
-      decode: () => (input, _, ast) =>
-        Either.match(check(input), {
-          onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
-          onRight: () => ParseResult.succeed(input as A)
-        }),
-      encode: () => (input, _, ast) =>
-        Either.match(check(input), {
-          onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
-          onRight: () => ParseResult.succeed(input as A)
-        })
-    },
-    { identifier }
-  )
+const validated = <A>(
+  check: (input: unknown) => Either.Either<unknown, InvalidQuery>,
+  identifier: string
+) => {
+  const parse = () => (input: unknown, _: unknown, ast: AST.Declaration) =>
+    Either.match(check(input), {
+      onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
+      onRight: () => ParseResult.succeed(input as A)
+    })
+  return Schema.declare<A, A, readonly []>([], { decode: parse, encode: parse }, { identifier })
+}
 
 // ---------------------------------------------------------------------------------------------
 // API
