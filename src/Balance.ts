@@ -11,6 +11,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { decimalFromNumber, decimalFromString, encodeDecimal } from "./internal/amount.js"
 
 /**
  * A decimal amount as Belvo sends it (`^\d{1,15}\.\d{2,4}$`), decoded exactly into a `BigDecimal`.
@@ -56,21 +57,6 @@ export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Sch
     encode: (decimal) => ParseResult.succeed(encodeDecimal(decimal))
   }
 ).annotations({ identifier: "Amount" })
-
-const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/
-
-/** Shortest round-trip text of the double, so 1000.02 is 1000.02 and not 1000.0199999… */
-const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> =>
-  Number.isFinite(input) ? Option.map(BigDecimal.safeFromNumber(input), BigDecimal.normalize) : Option.none()
-
-const decimalFromString = (input: string): Option.Option<BigDecimal.BigDecimal> =>
-  DECIMAL.test(input) ? Option.map(BigDecimal.fromString(input), BigDecimal.normalize) : Option.none()
-
-const encodeDecimal = (decimal: BigDecimal.BigDecimal): number | string => {
-  const text = BigDecimal.format(decimal)
-  const asNumber = Number(text)
-  return String(asNumber) === text ? asNumber : text
-}
 
 /**
  * An ISO-8601 timestamp decoded into a `DateTime.Utc`.

@@ -23,6 +23,7 @@ import * as Balance from "./Balance.js"
 import * as BalanceQuery from "./BalanceQuery.js"
 import { BelvoClient } from "./BelvoClient.js"
 import * as BelvoError from "./BelvoError.js"
+import * as FastDecode from "./internal/fastDecode.js"
 import * as Http from "./internal/http.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
@@ -127,10 +128,26 @@ const withParams = (url: URL, params: BalanceQuery.Params): URL => {
   return url
 }
 
-const decodeWith = <A, I>(schema: Schema.Schema<A, I>) => {
-  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-  return (body: unknown) => decode(body)
-}
+/** The balance fields a projection keeps, in schema order. */
+const keptFields = (projection: BalanceQuery.Projection): ReadonlyArray<Balance.Field> =>
+  Balance.fieldNames.filter(
+    (name) => (projection.fields?.includes(name) ?? true) && !projection.omit?.includes(name)
+  )
+
+const decodeBalances = (projection: BalanceQuery.Projection) =>
+  FastDecode.withFallback(
+    Schema.Array(BalanceQuery.projection(projection)),
+    FastDecode.balances(keptFields(projection))
+  )
+
+const decodeBalance = (projection: BalanceQuery.Projection) =>
+  FastDecode.withFallback(BalanceQuery.projection(projection), FastDecode.balance(keptFields(projection)))
+
+const decodePage = (projection: BalanceQuery.Projection) =>
+  FastDecode.withFallback(
+    Balance.Page(BalanceQuery.projection(projection)),
+    FastDecode.page(keptFields(projection))
+  )
 
 const projectionOf = (options: BalanceQuery.Projection): BalanceQuery.Projection => ({
   ...(options.fields ? { fields: options.fields } : {}),
@@ -194,7 +211,7 @@ export const retrieve = <const P extends RetrieveParams>(
       },
       idempotency: "unsent-only",
       documented: MUTATION_STATUSES,
-      decode: decodeWith(Schema.Array(BalanceQuery.projection(params))),
+      decode: decodeBalances(params),
       span: "Balances.retrieve",
       overrides: options
     })
@@ -266,7 +283,7 @@ export const resume = <const O extends ResumeOptions = {}>(
       },
       idempotency: "never",
       documented: MUTATION_STATUSES,
-      decode: decodeWith(Schema.Array(BalanceQuery.projection(projectionInput))),
+      decode: decodeBalances(projectionInput),
       span: "Balances.resume",
       overrides: { ...options, retry: false }
     })
@@ -305,7 +322,7 @@ export const get = <const P extends BalanceQuery.Projection = {}>(
       context: { method: "GET", path: url.pathname },
       idempotency: "idempotent",
       documented: GET_STATUSES,
-      decode: decodeWith(BalanceQuery.projection(projection ?? {})),
+      decode: decodeBalance(projection ?? {}),
       span: "Balances.get",
       overrides: options
     })
@@ -366,7 +383,7 @@ const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize
     const params = yield* BalanceQuery.encode(withSize)
     const { baseUrl } = yield* BelvoClient
     const url = withParams(Http.urlFor(baseUrl, PATH), params)
-    const decode = decodeWith(Balance.Page(BalanceQuery.projection(query)))
+    const decode = decodePage(query)
     return { baseUrl, url, decode, pageSize: withSize.page_size ?? 100, firstPage: withSize.page ?? 1 }
   })
 
