@@ -342,11 +342,17 @@ const checkField = (
 
 const isUuid = (value: unknown) => typeof value === "string" && UUID.test(value)
 
-const challenge = (sandbox: Sandbox.Service, session: Sandbox.MfaSession | undefined, link: string | null) =>
-  errors(sandbox, 428, [
+const challenge = (
+  sandbox: Sandbox.Service,
+  session: Sandbox.MfaSession | undefined,
+  link: string | null,
+  message: string = SandboxFault.errorCodes.token_required.message,
+  status = 428
+) =>
+  errors(sandbox, status, [
     {
       code: "token_required",
-      message: SandboxFault.errorCodes.token_required.message,
+      message,
       session: session?.session ?? sandbox.model.hex32(),
       expiry: sandbox.settings.mfaExpirySeconds,
       link,
@@ -527,11 +533,8 @@ const faulty = (
         if (response.code === "token_required") {
           const link = requestLink(request)
           const known = link !== undefined && sandbox.model.link(link.toLowerCase()) !== undefined
-          out = challenge(
-            sandbox,
-            known ? yield* openSession(link.toLowerCase(), undefined) : undefined,
-            link ?? null
-          )
+          const session = known ? yield* openSession(link.toLowerCase(), undefined) : undefined
+          out = challenge(sandbox, session, link ?? null, response.message, response.status)
         } else {
           out = errors(sandbox, response.status, [
             { code: response.code, message: response.message, field: response.field }
