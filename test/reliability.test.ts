@@ -368,3 +368,43 @@ describe("secrets", () => {
     })
   )
 })
+
+describe("bad bodies", () => {
+  const endpoints = [
+    (layer: ReturnType<typeof clientLayer>) =>
+      Balances.get(id, {}, { retry: false }).pipe(Effect.provide(layer)),
+    (layer: ReturnType<typeof clientLayer>) =>
+      Balances.retrieve({ link }, { retry: false }).pipe(Effect.provide(layer)),
+    (layer: ReturnType<typeof clientLayer>) =>
+      Stream.runDrain(Balances.list({ link }, { retry: false })).pipe(Effect.provide(layer))
+  ]
+  const statuses = FastCheck.constantFrom(200, 201, 400, 401, 403, 404, 408, 428, 429, 500, 502, 503)
+
+  it.effect.prop(
+    "arbitrary JSON or bytes as a body, with any status, always give a typed error or a value, never a defect",
+    [
+      FastCheck.oneof(
+        FastCheck.jsonValue().map((value) => new TextEncoder().encode(JSON.stringify(value))),
+        FastCheck.uint8Array({ maxLength: 256 })
+      ),
+      statuses,
+      FastCheck.nat({ max: endpoints.length - 1 })
+    ],
+    ([bytes, status, endpoint]) =>
+      Effect.gen(function* () {
+        const http = mockHttp(
+          () => new Response(bytes, { status, headers: { "content-type": "application/json" } })
+        )
+        const run = endpoints[endpoint] as (typeof endpoints)[0]
+        const exit = yield* Effect.exit(
+          run(clientLayer(http.layer)) as Effect.Effect<unknown, { _tag: string }>
+        )
+        if (exit._tag === "Failure") {
+          expect(exit.cause._tag).toBe("Fail")
+          const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+          expect(typeof error?._tag).toBe("string")
+        }
+      }),
+    { fastCheck: { numRuns: 200 } }
+  )
+})
