@@ -71,8 +71,11 @@ export const nodeApp: Effect.Effect<
   } else {
     const bytes = Buffer.from(out.body)
     response.writeHead(out.status, { ...out.headers, "content-length": String(bytes.length) })
-    // Ending early marks the response done for the platform; the close makes the client notice.
-    response.end(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy())
+    // Ending the response marks it done for the platform; ending the socket flushes the half body
+    // then closes, so the client sees fewer bytes than promised instead of waiting for more.
+    const socket = response.socket
+    response.end(bytes.subarray(0, bytes.length >> 1))
+    socket?.end()
   }
   return HttpServerResponse.empty()
 })
