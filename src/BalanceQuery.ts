@@ -288,6 +288,27 @@ type Prop<Q, K extends string> = K extends keyof Q ? Extract<Q[K], Fields | unde
 export type Projected<Q> = ProjectedFields<Prop<Q, "fields">, Prop<Q, "omit">>
 
 /**
+ * The first-level fields a projection keeps, in the balance's field order.
+ *
+ * @example
+ * ```ts
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * console.log(BalanceQuery.keptFields({ fields: ["available", "id"] })) // ["id", "available"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category projection
+ */
+export const keptFields = (projection: {
+  readonly fields?: Fields | undefined
+  readonly omit?: Fields | undefined
+}): ReadonlyArray<Balance.Field> =>
+  Balance.fieldNames.filter(
+    (name) => (projection.fields?.includes(name) ?? true) && !projection.omit?.includes(name)
+  )
+
+/**
  * The schema of a balance under `fields` / `omit`. Type parameters are `const`, so
  * `projection({ fields: ["id", "available"] })` decodes to exactly `Pick<Balance, "id" | "available">`
  * without `as const`. It does not validate the lists: {@link encodeProjection} does.
@@ -314,7 +335,7 @@ export const projection = <
 }): Schema.Schema<ProjectedFields<F, O>, Project<Balance.BalanceEncoded, F, O>> => {
   const { fields, omit } = options
   if (fields === undefined && omit === undefined) return Balance.Balance as never
-  const keys = Balance.fieldNames.filter((name) => (fields?.includes(name) ?? true) && !omit?.includes(name))
+  const keys = keptFields(options)
   return Balance.Balance.pipe(Schema.pick(...keys)) as never
 }
 

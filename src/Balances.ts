@@ -128,25 +128,22 @@ const withParams = (url: URL, params: BalanceQuery.Params): URL => {
   return url
 }
 
-/** The balance fields a projection keeps, in schema order. */
-const keptFields = (projection: BalanceQuery.Projection): ReadonlyArray<Balance.Field> =>
-  Balance.fieldNames.filter(
-    (name) => (projection.fields?.includes(name) ?? true) && !projection.omit?.includes(name)
-  )
-
 const decodeBalances = (projection: BalanceQuery.Projection) =>
   FastDecode.withFallback(
     Schema.Array(BalanceQuery.projection(projection)),
-    FastDecode.balances(keptFields(projection))
+    FastDecode.balances(BalanceQuery.keptFields(projection))
   )
 
 const decodeBalance = (projection: BalanceQuery.Projection) =>
-  FastDecode.withFallback(BalanceQuery.projection(projection), FastDecode.balance(keptFields(projection)))
+  FastDecode.withFallback(
+    BalanceQuery.projection(projection),
+    FastDecode.balance(BalanceQuery.keptFields(projection))
+  )
 
 const decodePage = (projection: BalanceQuery.Projection) =>
   FastDecode.withFallback(
     Balance.Page(BalanceQuery.projection(projection)),
-    FastDecode.page(keptFields(projection))
+    FastDecode.page(BalanceQuery.keptFields(projection))
   )
 
 const projectionOf = (options: BalanceQuery.Projection): BalanceQuery.Projection => ({
