@@ -33,6 +33,7 @@ export const patientList = (link: string) =>
     {
       concurrency: 2,
       attemptTimeout: "2 minutes",
+      callTimeout: "10 minutes",
       retry: { ...BelvoClient.defaultRetryPolicy, maxRetries: 8 }
     }
   )
@@ -48,7 +49,8 @@ export const program = Effect.gen(function* () {
   const page = yield* atMostTenSeconds(link)
   yield* Console.log(`first page: ${page.results.length} of ${page.count}`)
 }).pipe(
-  // One debug line per attempt: method, path, status or error tag, attempt number and request_id.
+  // Debug lines: each answered attempt (status or error tag, attempt number, request_id) and each
+  // transport failure.
   Logger.withMinimumLogLevel(LogLevel.Debug)
 )
 
