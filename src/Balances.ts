@@ -204,7 +204,7 @@ export const retrieve = <const P extends RetrieveParams>(
       context: {
         method: "POST",
         path: url.pathname,
-        mfa: { save_data, fields: params.fields, omit: params.omit }
+        mfa: { link, save_data, fields: params.fields, omit: params.omit }
       },
       idempotency: "unsent-only",
       documented: MUTATION_STATUSES,
@@ -276,7 +276,7 @@ export const resume = <const O extends ResumeOptions = {}>(
       context: {
         method: "PATCH",
         path: url.pathname,
-        mfa: { save_data, fields: projectionInput.fields, omit: projectionInput.omit }
+        mfa: { link: challenge.link, save_data, fields: projectionInput.fields, omit: projectionInput.omit }
       },
       idempotency: "never",
       documented: MUTATION_STATUSES,
@@ -507,7 +507,7 @@ const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?
     Effect.gen(function* () {
       const { value: first } = yield* pageRequest(prepared.url, prepared.decode, options)
       if (first.next !== null) yield* checkNext(prepared.baseUrl, first.next)
-      const lastPage = prepared.firstPage + Math.ceil(first.count / prepared.pageSize) - 1
+      const lastPage = Math.ceil(first.count / prepared.pageSize)
       if (first.next === null || lastPage <= prepared.firstPage) return Stream.make(first)
       const rest = Stream.range(prepared.firstPage + 1, lastPage).pipe(
         Stream.mapEffect(

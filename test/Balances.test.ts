@@ -218,6 +218,14 @@ describe("status mapping", () => {
     })
   )
 
+  it.effect("a {detail} error body takes the code its status implies", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(404, { detail: "Not found." }))
+      const error = yield* Effect.flip(Balances.get(balanceId).pipe(Effect.provide(clientLayer(http.layer))))
+      expect(error._tag === "NotFound" && [error.code, error.detail]).toEqual(["not_found", "Not found."])
+    })
+  )
+
   it.effect("a malformed body is a DecodeError carrying status and request_id", () =>
     Effect.gen(function* () {
       const http = mockHttp((_, index) =>
@@ -271,25 +279,41 @@ const uuidFor = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStar
 
 describe("list", () => {
   it.effect.prop(
-    "yields every item exactly once, in order, for any dataset, page size and concurrency",
+    "yields every item exactly once, in order, for any dataset, page size, start page and concurrency",
     [
       FastCheck.integer({ min: 0, max: 60 }),
       FastCheck.integer({ min: 1, max: 25 }),
-      FastCheck.integer({ min: 1, max: 6 })
+      FastCheck.integer({ min: 1, max: 6 }),
+      FastCheck.integer({ min: 1, max: 3 })
     ],
-    ([size, pageSize, concurrency]) =>
+    ([size, pageSize, concurrency, startPage]) =>
       Effect.gen(function* () {
         const items = Array.from({ length: size }, (_, n) => wireBalance(uuidFor(n), n))
         const http = pagingServer(items)
-        const ids = yield* Balances.list({ link, page_size: pageSize, fields: ["id"] }, { concurrency }).pipe(
+        const query = {
+          link,
+          page_size: pageSize,
+          fields: ["id"],
+          ...(startPage > 1 ? { page: startPage } : {})
+        } as const
+        const result = yield* Balances.list(query, { concurrency }).pipe(
           Stream.map((balance) => balance.id),
           Stream.runCollect,
+          Effect.either,
           Effect.provide(clientLayer(http.layer))
         )
-        expect(Chunk.toReadonlyArray(ids)).toEqual(items.map((item) => item.id))
-        expect(http.requests.length).toBe(Math.max(1, Math.ceil(size / pageSize)))
+        const skipped = (startPage - 1) * pageSize
+        if (startPage > 1 && skipped >= size) {
+          // Belvo answers a page past the last with 404 not_found.
+          expect(result._tag === "Left" && result.left._tag).toBe("NotFound")
+          return
+        }
+        expect(result._tag === "Right" && Chunk.toReadonlyArray(result.right)).toEqual(
+          items.slice(skipped).map((item) => item.id)
+        )
+        expect(http.requests.length).toBe(Math.max(1, Math.ceil(size / pageSize) - startPage + 1))
       }),
-    { fastCheck: { numRuns: 40 } }
+    { fastCheck: { numRuns: 60 } }
   )
 
   it.effect("asks for 1000 per page unless told otherwise", () =>

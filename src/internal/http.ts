@@ -45,6 +45,8 @@ export interface RequestContext {
   readonly path: string
   /** For 428 answers: what the original retrieve asked for, so a resume returns the same shape. */
   readonly mfa?: {
+    /** The link asked for, in case a 428 item does not repeat it. */
+    readonly link: string
     readonly save_data: boolean
     readonly fields?: ReadonlyArray<string> | undefined
     readonly omit?: ReadonlyArray<string> | undefined
@@ -83,12 +85,14 @@ export const call = <A>(options: {
   Effect.flatMap(BelvoClient, (client) => {
     const settings = client.settings
     const policy = options.overrides?.retry !== undefined ? options.overrides.retry : settings.retry
-    const attemptTimeout = options.overrides?.attemptTimeout
-      ? Duration.decode(options.overrides.attemptTimeout)
-      : settings.attemptTimeout
-    const callTimeout = options.overrides?.callTimeout
-      ? Duration.decode(options.overrides.callTimeout)
-      : settings.callTimeout
+    const attemptTimeout =
+      options.overrides?.attemptTimeout !== undefined
+        ? Duration.decode(options.overrides.attemptTimeout)
+        : settings.attemptTimeout
+    const callTimeout =
+      options.overrides?.callTimeout !== undefined
+        ? Duration.decode(options.overrides.callTimeout)
+        : settings.callTimeout
     const { method, path } = options.context
     let attempt = 0
 
@@ -137,6 +141,9 @@ export const call = <A>(options: {
             Effect.logDebug(`${method} ${path} transport failure: ${error.message}`).pipe(
               Effect.annotateLogs({ attempt: current })
             )
+          ),
+          Effect.tapErrorTag("Timeout", (error) =>
+            Effect.logDebug(error.message).pipe(Effect.annotateLogs({ attempt: current }))
           ),
           withManualRedirects
         )
@@ -319,7 +326,7 @@ const firstLine = (text: string): string => {
 const decodeItem = Schema.decodeUnknownOption(BelvoError.ErrorItem)
 
 /** Error bodies are arrays of items; a single object (or a `{detail}` object) is accepted too. */
-const errorItems = (text: string): ReadonlyArray<BelvoError.ErrorItem> => {
+const errorItems = (status: number, text: string): ReadonlyArray<BelvoError.ErrorItem> => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -336,7 +343,10 @@ const errorItems = (text: string): ReadonlyArray<BelvoError.ErrorItem> => {
       entry !== null &&
       typeof (entry as { detail?: unknown }).detail === "string"
     ) {
-      items.push({ code: "unknown", message: (entry as { detail: string }).detail })
+      items.push({
+        code: DEFAULT_CODE[status] ?? `http_${status}`,
+        message: (entry as { detail: string }).detail
+      })
     }
   }
   return items
@@ -395,7 +405,7 @@ export const apiError = (
   documented: Documented
 ): Effect.Effect<BelvoError.ApiError | BelvoError.DecodeError> =>
   Effect.map(Clock.currentTimeMillis, (now): BelvoError.ApiError | BelvoError.DecodeError => {
-    const items = errorItems(text)
+    const items = errorItems(status, text)
     const first = items[0]
     const code = first?.code ?? DEFAULT_CODE[status] ?? `http_${status}`
     const detail = first?.message ?? (text.trim() === "" ? "(empty body)" : excerpt(text, 200))
@@ -452,7 +462,7 @@ export const apiError = (
         }
         const challenge = new MfaChallenge({
           session: first.session,
-          link: first.link ?? "",
+          link: first.link ?? context.mfa?.link ?? "",
           expiry: first.expiry,
           expiresAt: DateTime.unsafeMake(now + first.expiry * 1000),
           ...(first.token_generation_data ? { token_generation_data: first.token_generation_data } : {}),
