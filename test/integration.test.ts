@@ -1,0 +1,286 @@
+/**
+ * The client against the sandbox's real HTTP server on 127.0.0.1, over two transports: the
+ * platform's fetch client and Node's undici client. Real sockets, real time (loopback is fast).
+ */
+import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, layer } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { Balances, BelvoClient, Mfa, MfaChallenge } from "../src/index.js"
+import { Sandbox, SandboxFault, SandboxModel, SandboxServer } from "../src/testing/index.js"
+
+const quick: BelvoClient.RetryPolicy = {
+  ...BelvoClient.defaultRetryPolicy,
+  baseDelay: "5 millis",
+  maxDelay: "20 millis"
+}
+
+const clientFor = (
+  transport: Layer.Layer<HttpClient.HttpClient>,
+  options: Partial<BelvoClient.Options> = {}
+) =>
+  Layer.unwrapEffect(
+    Effect.map(SandboxServer.url, (url) =>
+      BelvoClient.layer({
+        baseUrl: url,
+        secretId: Redacted.make(SandboxModel.defaultSecretId),
+        secretPassword: Redacted.make(SandboxModel.defaultSecretPassword),
+        retry: quick,
+        ...options
+      })
+    )
+  ).pipe(Layer.provide(transport), Layer.orDie)
+
+const transports: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ["FetchHttpClient", FetchHttpClient.layer],
+  ["NodeHttpClient (undici)", NodeHttpClient.layerUndici]
+]
+
+const server = SandboxServer.layerWithSandbox({ port: 0, largeLinkBalances: 10_000 }).pipe(Layer.orDie)
+
+// Each code the sandbox can script, with the tag the client must give it on POST retrieve.
+const expectedTag: Record<string, string> = {
+  too_many_sessions: "TooManySessions",
+  login_error: "LoginError",
+  session_expired: "SessionExpired",
+  institution_down: "InstitutionDown",
+  institution_unavailable: "InstitutionUnavailable",
+  institution_inactive: "InstitutionInactive",
+  invalid_link: "InvalidLink",
+  invalid_fetch_resources: "InvalidFetchResources",
+  unconfirmed_link: "UnconfirmedLink",
+  unsupported_operation: "UnsupportedOperation",
+  invalid_period: "InvalidPeriod",
+  required: "ValidationError",
+  null: "ValidationError",
+  blank: "ValidationError",
+  invalid: "ValidationError",
+  does_not_exist: "ValidationError",
+  authentication_failed: "AuthenticationFailed",
+  consent_without_accounts: "ConsentWithoutAccounts",
+  access_to_resource_denied: "AccessDenied",
+  not_found: "UnknownStatus",
+  method_not_allowed: "UnknownStatus",
+  request_timeout: "RequestTimeout",
+  unsupported_media_type: "UnknownStatus",
+  token_required: "TokenRequired",
+  too_many_requests: "TooManyRequests",
+  unexpected_error: "UnexpectedError",
+  bad_gateway: "UnknownStatus",
+  service_unavailable: "UnknownStatus",
+  gateway_timeout: "UnknownStatus"
+}
+
+for (const [name, transport] of transports) {
+  describe(`over real sockets with ${name}`, () => {
+    layer(server, { excludeTestServices: true })((it) => {
+      const client = clientFor(transport)
+      const fresh = Effect.zipRight(
+        Effect.all([Sandbox.clearFaults, Sandbox.resetStats, Sandbox.clearRequests]),
+        Effect.void
+      )
+
+      it.effect("retrieve: 201 stores, 200 does not; get returns one balance; 404 for an unknown id", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          const before = (yield* Sandbox.balancesOf(SandboxModel.plainLinkId)).length
+          const saved = yield* Balances.retrieve({ link: SandboxModel.plainLinkId })
+          expect([saved.status, saved.saved, saved.balances.length]).toEqual([201, true, 2])
+          expect((yield* Sandbox.balancesOf(SandboxModel.plainLinkId)).length).toBe(before + 2)
+          const unsaved = yield* Balances.retrieve({
+            link: SandboxModel.plainLinkId,
+            account_id: SandboxModel.plainAccountIds[0],
+            save_data: false,
+            fields: ["account_id", "available"]
+          })
+          expect([unsaved.status, unsaved.saved]).toEqual([200, false])
+          expect(unsaved.balances.map((b) => Object.keys(b))).toEqual([["account_id", "available"]])
+          expect((yield* Sandbox.balancesOf(SandboxModel.plainLinkId)).length).toBe(before + 2)
+
+          const first = saved.balances[0]
+          if (!first) return expect.fail("no balance")
+          const one = yield* Balances.get(first.id)
+          expect(one.id).toBe(first.id)
+          const missing = yield* Effect.flip(Balances.get("00000000-0000-4000-8000-000000000000"))
+          expect(missing._tag).toBe("NotFound")
+        }).pipe(Effect.provide(client))
+      )
+
+      it.effect("list with filters and fields agrees with listPage and the sandbox's own data", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          const all = yield* Sandbox.balancesOf(SandboxModel.plainLinkId)
+          const since = "2024-01-01"
+          const expected = all.filter(
+            (b) => Date.parse(b.collected_at) >= Date.parse(`${since}T00:00:00Z`)
+          ).length
+          const streamed = yield* Balances.list(
+            {
+              link: SandboxModel.plainLinkId,
+              collected_at__gte: since,
+              fields: ["id", "collected_at"],
+              page_size: 7
+            },
+            { concurrency: 3 }
+          ).pipe(Stream.runCollect)
+          expect(streamed.length).toBe(expected)
+          expect(new Set(Chunk.toReadonlyArray(streamed).map((b) => b.id)).size).toBe(expected)
+          const page = yield* Balances.listPage({
+            link: SandboxModel.plainLinkId,
+            collected_at__gte: since,
+            page_size: 7
+          })
+          expect(page.count).toBe(expected)
+        }).pipe(Effect.provide(client))
+      )
+
+      it.effect("streams every page of a 10,000-balance link, each item once and in order", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          for (const concurrency of [1, 4]) {
+            const ids = yield* Balances.list(
+              { link: SandboxModel.largeLinkId, fields: ["id"] },
+              { concurrency }
+            ).pipe(
+              Stream.map((b) => b.id),
+              Stream.runCollect
+            )
+            expect(ids.length).toBe(10_000)
+            expect(new Set(ids).size).toBe(10_000)
+          }
+          const sequential = yield* Balances.list(
+            { link: SandboxModel.largeLinkId, page_size: 333 },
+            { concurrency: 1 }
+          ).pipe(
+            Stream.map((b) => b.id),
+            Stream.runCollect
+          )
+          const concurrent = yield* Balances.list(
+            { link: SandboxModel.largeLinkId, page_size: 333 },
+            { concurrency: 5 }
+          ).pipe(
+            Stream.map((b) => b.id),
+            Stream.runCollect
+          )
+          expect(Chunk.toReadonlyArray(concurrent)).toEqual(Chunk.toReadonlyArray(sequential))
+        }).pipe(Effect.provide(client))
+      )
+
+      it.effect("every scripted error status maps to its tagged error, with the request id", () =>
+        Effect.gen(function* () {
+          for (const [code, tag] of Object.entries(expectedTag)) {
+            yield* fresh
+            yield* Sandbox.addFaults(SandboxFault.error(code as SandboxFault.ErrorCode, { method: "POST" }))
+            const error = yield* Effect.flip(
+              Balances.retrieve({ link: SandboxModel.plainLinkId }, { retry: false })
+            )
+            expect([code, error._tag]).toEqual([code, tag])
+            if ("request_id" in error) expect(error.request_id).toMatch(/^[a-f0-9]{32}$/)
+          }
+        }).pipe(Effect.provide(client))
+      )
+
+      it.effect("the whole MFA flow: 428, challenge stored as JSON, resumed from a fresh client, 201", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          const error = yield* Effect.flip(
+            Balances.retrieve({ link: SandboxModel.mfaLinkId }).pipe(Effect.provide(client))
+          )
+          if (error._tag !== "TokenRequired") return expect.fail(`expected TokenRequired, got ${error._tag}`)
+          const stored = yield* MfaChallenge.toJson(error.challenge)
+
+          const restored = yield* MfaChallenge.fromJson(stored)
+          const wrong = yield* Effect.flip(
+            Balances.resume(restored, "000000").pipe(Effect.provide(clientFor(transport)))
+          )
+          expect(wrong._tag).toBe("TokenRequired")
+          if (wrong._tag !== "TokenRequired") return
+          const token = SandboxModel.tokenFor(wrong.challenge.token_generation_data?.value ?? "")
+          const result = yield* Balances.resume(wrong.challenge, token).pipe(
+            Effect.provide(clientFor(transport))
+          )
+          expect([result.status, result.saved, result.balances.length]).toEqual([201, true, 1])
+
+          const again = yield* Effect.flip(
+            Balances.resume(restored, token).pipe(Effect.provide(clientFor(transport)))
+          )
+          expect(again._tag).toBe("SessionExpired")
+
+          const answered = yield* Balances.retrieve({ link: SandboxModel.mfaLinkId, save_data: false }).pipe(
+            Mfa.answer((challenge) =>
+              Effect.succeed(SandboxModel.tokenFor(challenge.token_generation_data?.value ?? ""))
+            ),
+            Effect.provide(client)
+          )
+          expect(answered.status).toBe(200)
+        })
+      )
+
+      it.effect(
+        "a truncated body or a dropped connection on GET is retried; items are neither lost nor doubled",
+        () =>
+          Effect.gen(function* () {
+            yield* fresh
+            yield* Sandbox.addFaults(
+              SandboxFault.truncated({ method: "GET", nth: 2 }),
+              SandboxFault.drop({ method: "GET", nth: 4 }),
+              SandboxFault.status(503, { method: "GET", nth: 6 })
+            )
+            const ids = yield* Balances.list(
+              { link: SandboxModel.largeLinkId, fields: ["id"], page_size: 1000 },
+              { concurrency: 1 }
+            ).pipe(
+              Stream.map((b) => b.id),
+              Stream.runCollect
+            )
+            expect(ids.length).toBe(10_000)
+            expect(new Set(ids).size).toBe(10_000)
+            const log = yield* Sandbox.requests
+            expect(log.length).toBe(13)
+          }).pipe(Effect.provide(client))
+      )
+
+      it.effect("a next URL on another origin is refused and no credential leaves the sandbox's origin", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          yield* Sandbox.addFaults(SandboxFault.foreignNext("https://elsewhere.example", { method: "GET" }))
+          const error = yield* Effect.flip(
+            Stream.runDrain(
+              Balances.list({ link: SandboxModel.largeLinkId, page_size: 10 }, { concurrency: 1 })
+            )
+          )
+          expect(error._tag === "PaginationError" && error.reason).toBe("CrossOrigin")
+          expect((yield* Sandbox.requests).length).toBe(1)
+        }).pipe(Effect.provide(client))
+      )
+
+      it.effect("interrupting a stream aborts its in-flight requests", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          yield* Sandbox.setLatency({ page: "2 seconds" })
+          const fiber = yield* Effect.fork(
+            Stream.runDrain(
+              Balances.list({ link: SandboxModel.largeLinkId, page_size: 100 }, { concurrency: 4 })
+            )
+          )
+          yield* Effect.sleep("2500 millis")
+          yield* Fiber.interrupt(fiber)
+          yield* Sandbox.setLatency({ page: 0 })
+          // The server sees the sockets close and its handlers end; nothing is left in flight.
+          let stats = yield* Sandbox.stats
+          for (let i = 0; i < 100 && stats.inFlight > 0; i++) {
+            yield* Effect.sleep("20 millis")
+            stats = yield* Sandbox.stats
+          }
+          expect(stats.inFlight).toBe(0)
+          expect(stats.requests).toBeLessThanOrEqual(6)
+        }).pipe(Effect.provide(client))
+      )
+    })
+  })
+}
