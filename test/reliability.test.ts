@@ -393,7 +393,11 @@ describe("bad bodies", () => {
     ([bytes, status, endpoint]) =>
       Effect.gen(function* () {
         const http = mockHttp(
-          () => new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers: { "content-type": "application/json" } })
+          () =>
+            new Response(bytes as Uint8Array<ArrayBuffer>, {
+              status,
+              headers: { "content-type": "application/json" }
+            })
         )
         const run = endpoints[endpoint] as (typeof endpoints)[0]
         const exit = yield* Effect.exit(
