@@ -22,6 +22,13 @@ import * as SandboxModel from "./SandboxModel.js"
  * (`pageLatency`, for benchmarks), initial `faults`, and `quoteAmounts` to send amounts as JSON
  * strings instead of number literals.
  *
+ * @example
+ * ```ts
+ * import { Sandbox, SandboxFault } from "effect-belvo/testing"
+ *
+ * const options: Sandbox.Options = { seed: 7, mfaExpiry: "30 seconds", faults: [SandboxFault.status(503)] }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -39,6 +46,16 @@ export interface Options extends SandboxModel.SeedOptions {
  * kept, so a test can check where credentials were sent. `status` is filled in once answered
  * (`undefined` for a dropped connection or while in flight).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sandbox } from "effect-belvo/testing"
+ *
+ * const authorized = Effect.map(Sandbox.requests, (log: ReadonlyArray<Sandbox.LoggedRequest>) =>
+ *   log.filter((request) => request.headers.authorization !== undefined)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +71,14 @@ export interface LoggedRequest {
 
 /**
  * An open MFA session (single use: any PATCH on it consumes it).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sandbox } from "effect-belvo/testing"
+ *
+ * const expiries = Effect.map(Sandbox.sessions, (all: ReadonlyArray<Sandbox.MfaSession>) => all.map((s) => s.expiresAt))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -71,6 +96,14 @@ export interface MfaSession {
 /**
  * Request counters: `inFlight` now, the most ever at once (`maxInFlight`), and `requests` total.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sandbox } from "effect-belvo/testing"
+ *
+ * const busy = Effect.map(Sandbox.stats, (stats: Sandbox.Stats) => stats.inFlight > 0)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -83,6 +116,14 @@ export interface Stats {
 /**
  * The service. Its state is mutable on purpose (tests poke it directly when convenient); the
  * functions of this module are the tidy way in.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sandbox } from "effect-belvo/testing"
+ *
+ * const links = Effect.map(Sandbox.Sandbox, (sandbox: Sandbox.Service) => sandbox.model.links())
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -103,6 +144,14 @@ export interface Service {
 
 /**
  * The sandbox service tag.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sandbox } from "effect-belvo/testing"
+ *
+ * const faults = Effect.map(Sandbox.Sandbox, (sandbox) => sandbox.faults.length)
+ * ```
  *
  * @since 0.1.0
  * @category tags

@@ -16,6 +16,13 @@ import type * as Duration from "effect/Duration"
 /**
  * Which requests a fault applies to, and how it shapes the answer around its {@link Response}.
  *
+ * @example
+ * ```ts
+ * import type { SandboxFault } from "effect-belvo/testing"
+ *
+ * const everyPost: SandboxFault.Match = { method: "POST", times: Infinity, delay: "1 second" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -44,6 +51,13 @@ export interface Match {
  * - `ForeignNext`: the normal answer with a list page's `next` moved to `origin`.
  * - `Pass`: the normal answer (use with `delay`, `retryAfter` or `headers`).
  *
+ * @example
+ * ```ts
+ * import type { SandboxFault } from "effect-belvo/testing"
+ *
+ * const response: SandboxFault.Response = { _tag: "Raw", status: 502, body: "<html/>", contentType: "text/html" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -64,6 +78,13 @@ export type Response =
 
 /**
  * A scripted fault: a {@link Match} plus the {@link Response} to give.
+ *
+ * @example
+ * ```ts
+ * import type { SandboxFault } from "effect-belvo/testing"
+ *
+ * const fault: SandboxFault.Fault = { nth: 2, retryAfter: 1, response: { _tag: "Drop" } }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -150,6 +171,13 @@ export const errorCodes = {
 
 /**
  * A code of {@link errorCodes}.
+ *
+ * @example
+ * ```ts
+ * import type { SandboxFault } from "effect-belvo/testing"
+ *
+ * const code: SandboxFault.ErrorCode = "institution_down"
+ * ```
  *
  * @since 0.1.0
  * @category errors

@@ -64,7 +64,7 @@ export const defaultSecretPassword = "sandbox-secret-password"
  * ```ts
  * import { SandboxModel } from "effect-belvo/testing"
  *
- * console.log(SandboxModel.otherSecretId !== SandboxModel.defaultSecretId) // true
+ * console.log(SandboxModel.otherSecretId) // "9c4e2d71-3a8b-4f60-b5e2-7d1a0c3f8e65"
  * ```
  *
  * @since 0.1.0
@@ -220,6 +220,13 @@ export const tokenFor = (
 /**
  * An API key pair: `id` is the basic-auth user name, `password` the password.
  *
+ * @example
+ * ```ts
+ * import type { SandboxModel } from "effect-belvo/testing"
+ *
+ * const secret: SandboxModel.Secret = { id: "my-id", password: "my-password" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -230,6 +237,13 @@ export interface Secret {
 
 /**
  * A bank account of a link.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const accounts: ReadonlyArray<SandboxModel.Account> = SandboxModel.make().link(SandboxModel.plainLinkId)?.accounts ?? []
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -243,6 +257,14 @@ export interface Account {
 /**
  * A link: owned by one secret, optionally asking for MFA, with its accounts. `generated` is the
  * number of balances computed on demand (0 for a plain link), `stored` the number kept in memory.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const link: SandboxModel.Link | undefined = SandboxModel.make().link(SandboxModel.mfaLinkId)
+ * console.log(link?.mfa) // true
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -260,6 +282,14 @@ export interface Link {
  * A balance exactly as the API sends it. Amounts are decimal strings (`"1000.02"`) the HTTP layer
  * writes as JSON number literals, so `1000.10` keeps its two decimals on the wire.
  *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const [first]: ReadonlyArray<SandboxModel.WireBalance> = SandboxModel.make().balancesOf(SandboxModel.plainLinkId)
+ * console.log(typeof first?.available) // "string"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -269,6 +299,13 @@ export type WireBalance = Balance.BalanceEncoded
  * A balance to add: only `link` is required; the rest defaults sensibly (first account of the
  * link, fresh id, `collected_at` = `now`, amounts from the model's PRNG). An unknown `account_id`
  * is added to the link.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const input: SandboxModel.BalanceInput = { link: SandboxModel.plainLinkId, available: "10.00" }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -290,6 +327,13 @@ export interface BalanceInput {
 /**
  * Options of {@link Model.addLink}. `accounts` is a count (ids generated) or explicit accounts.
  *
+ * @example
+ * ```ts
+ * import type { SandboxModel } from "effect-belvo/testing"
+ *
+ * const options: SandboxModel.LinkOptions = { owner: "my-id", mfa: true, accounts: [{ internal_identification: "1" }] }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -310,6 +354,13 @@ export interface LinkOptions {
  * Options of {@link Model.addGeneratedLink}: `count` balances cycling over `accounts` accounts,
  * `collected_at` spread evenly from `from` (inclusive) to `to` (exclusive), values from `seed`.
  *
+ * @example
+ * ```ts
+ * import type { SandboxModel } from "effect-belvo/testing"
+ *
+ * const options: SandboxModel.GeneratedLinkOptions = { count: 1_000_000, accounts: 4, from: "2024-01-01", to: "2025-01-01" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -322,6 +373,14 @@ export interface GeneratedLinkOptions extends LinkOptions {
 
 /**
  * List filters already parsed: `undefined` means "no filter", an empty set matches nothing.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const filter: SandboxModel.Filter = { accounts: new Set([SandboxModel.plainAccountIds[0]]) }
+ * const count = SandboxModel.make().select(SandboxModel.plainLinkId, filter).count
+ * ```
  *
  * @since 0.1.0
  * @category querying
@@ -338,6 +397,14 @@ export interface Filter {
  * The balances of one link matching a {@link Filter}, in the link's order: `count` of them, and
  * `slice(start, end)` materializes a window (a page).
  *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const selection: SandboxModel.Selection = SandboxModel.make().select(SandboxModel.largeLinkId)
+ * const secondPage = selection.slice(100, 200)
+ * ```
+ *
  * @since 0.1.0
  * @category querying
  */
@@ -351,6 +418,13 @@ export interface Selection {
  * and links above; `links` adds that many random links (of the default secret) with
  * `accountsPerLink` accounts and `balancesPerAccount` balances each, collected between `from` and
  * `to`. Everything derives from `seed`: the same options give the same data.
+ *
+ * @example
+ * ```ts
+ * import type { SandboxModel } from "effect-belvo/testing"
+ *
+ * const options: SandboxModel.SeedOptions = { seed: 9, links: 3, balancesPerAccount: 100, from: "2023-01-01" }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -369,6 +443,14 @@ export interface SeedOptions {
 /**
  * The mutable in-memory model. Timestamps passed as `now` are milliseconds since the epoch (what
  * `Clock.currentTimeMillis` gives).
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * const model: SandboxModel.Model = SandboxModel.make({ seed: 1 })
+ * console.log(model.authenticate(SandboxModel.defaultSecretId, SandboxModel.defaultSecretPassword)) // true
+ * ```
  *
  * @since 0.1.0
  * @category models

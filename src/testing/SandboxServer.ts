@@ -24,6 +24,14 @@ import * as Sandbox from "./Sandbox.js"
 /**
  * Where the server listens: `url` is `http://127.0.0.1:<port>` (no trailing slash).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SandboxServer } from "effect-belvo/testing"
+ *
+ * const port = Effect.map(SandboxServer.SandboxServer, (server: SandboxServer.Service) => server.port)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -34,6 +42,14 @@ export interface Service {
 
 /**
  * The running server's address.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SandboxServer } from "effect-belvo/testing"
+ *
+ * const url = Effect.map(SandboxServer.SandboxServer, (server) => server.url)
+ * ```
  *
  * @since 0.1.0
  * @category tags
