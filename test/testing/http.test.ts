@@ -1,6 +1,7 @@
+import * as HttpApp from "@effect/platform/HttpApp"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { Sandbox, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
+import { Sandbox, SandboxFault, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
 import {
   basic,
   call,
@@ -267,5 +268,51 @@ describe("options", () => {
       const answer = yield* list({ link: plain, page_size: 1, fields: "available" })
       assert.match(answer.text, /"available":"\d+\.\d{2}"/)
     }).pipe(Effect.provide(SandboxHttp.layer({ quoteAmounts: true })))
+  )
+})
+
+describe("SandboxHttp.app", () => {
+  it.live("serves the same API to a web handler; transport faults become failing bodies", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* Sandbox.make({ largeLinkBalances: 0, balancesPerAccount: 2 })
+      const handler = HttpApp.toWebHandler(Effect.provideService(SandboxHttp.app, Sandbox.Sandbox, sandbox))
+      const request = (init?: RequestInit) =>
+        new Request(`https://belvo.example${PATH}?link=${plain}&page_size=1`, {
+          ...init,
+          headers: { authorization: basic(), ...init?.headers }
+        })
+      const ok = yield* Effect.promise(() => handler(request()))
+      assert.strictEqual(ok.status, 200)
+      const page = (yield* Effect.promise(() => ok.json())) as Json
+      assert.strictEqual(page.next, `https://belvo.example${PATH}?link=${plain}&page_size=1&page=2`)
+      const post = yield* Effect.promise(() =>
+        handler(
+          request({
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ link: plain })
+          })
+        )
+      )
+      assert.strictEqual(post.status, 201)
+      sandbox.faults.push(
+        { fault: SandboxFault.truncated(), seen: 0 },
+        { fault: SandboxFault.drop({ nth: 2 }), seen: 0 }
+      )
+      for (let i = 0; i < 2; i++) {
+        const body = yield* Effect.promise(() =>
+          handler(request()).then(
+            (r) =>
+              r.text().then(
+                () => "complete",
+                () => "failed"
+              ),
+            () => "failed"
+          )
+        )
+        assert.strictEqual(body, "failed")
+      }
+      assert.strictEqual(sandbox.log.length, 4)
+    })
   )
 })

@@ -1,9 +1,10 @@
 /** The loopback server, talked to by plain `fetch` and `node:http` like any other client would. */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Http from "node:http"
-import { Sandbox, SandboxFault, SandboxModel, SandboxServer } from "../../src/testing/index.js"
-import { basic, type Json, PATH, rawAmounts, responseSchema, validate } from "./helpers.js"
+import { Sandbox, SandboxFault, SandboxHttp, SandboxModel, SandboxServer } from "../../src/testing/index.js"
+import { basic, call, type Json, PATH, rawAmounts, responseSchema, validate } from "./helpers.js"
 
 const provide = Effect.provide(
   SandboxServer.layerWithSandbox({ balancesPerAccount: 6, largeLinkBalances: 2500 })
@@ -136,5 +137,25 @@ describe("SandboxServer (loopback)", () => {
       )
       assert.strictEqual((yield* Sandbox.stats).inFlight, 0)
     }).pipe(provide)
+  )
+
+  it.live("the server and the in-process client can serve one shared sandbox", () =>
+    Effect.gen(function* () {
+      const base = yield* SandboxServer.url
+      const before = ((yield* get(`${base}${PATH}?link=${plain}`)).json as Json).count as number
+      assert.strictEqual((yield* call("POST", PATH, { body: { link: plain } })).status, 201)
+      const after = ((yield* get(`${base}${PATH}?link=${plain}`)).json as Json).count as number
+      assert.strictEqual(after, before + 2)
+      assert.deepStrictEqual(
+        (yield* Sandbox.requests).map((r) => new URL(r.url).origin),
+        [base, "https://sandbox.belvo.com", base]
+      )
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(SandboxServer.layer(), SandboxHttp.layerHttpClient).pipe(
+          Layer.provideMerge(Sandbox.layer({ largeLinkBalances: 0 }))
+        )
+      )
+    )
   )
 })
