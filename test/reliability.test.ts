@@ -7,6 +7,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import { Balances, BelvoClient } from "../src/index.js"
 import {
   clientLayer,
@@ -315,6 +316,45 @@ describe("limits", () => {
 })
 
 describe("secrets", () => {
+  it.effect("spans carry method, path, status and attempt, and never a credential", () =>
+    Effect.gen(function* () {
+      const native = yield* Effect.tracer
+      const spans: Array<Tracer.Span> = []
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = native.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: native.context
+      })
+      const http = mockHttp((_, index) => (index === 0 ? json(503, []) : json(200, balance)))
+      yield* Balances.get(id).pipe(
+        Effect.provide(clientLayer(http.layer, { retry: { ...exact, baseDelay: "1 millis" } })),
+        Effect.withTracer(recording),
+        Effect.fork,
+        Effect.flatMap((fiber) => Effect.zipRight(TestClock.adjust("1 second"), Fiber.join(fiber)))
+      )
+      const names = spans.map((span) => span.name)
+      expect(names).toContain("Balances.get")
+      expect(names.filter((name) => name.startsWith("http.client"))).toHaveLength(2)
+      const attributes = spans.map((span) => Object.fromEntries(span.attributes))
+      const call = attributes[names.indexOf("Balances.get")] ?? {}
+      expect(call["http.request.method"]).toBe("GET")
+      expect(call["url.path"]).toBe(`/api/br/balances/${id}/`)
+      expect(call["http.response.status_code"]).toBe(200)
+      expect(call["belvo.attempt"]).toBe(2)
+      expect(call["belvo.request_id"]).toBe("none")
+      const dump = JSON.stringify(attributes, (_, value) =>
+        typeof value === "bigint" ? String(value) : value
+      )
+      expect(dump).toContain("authorization")
+      expect(dump).not.toContain(secretId)
+      expect(dump).not.toContain(secretPassword)
+      expect(dump).not.toContain(btoa(`${secretId}:${secretPassword}`))
+    })
+  )
+
   it.effect("no error message, String(error), JSON dump or log line contains a credential", () =>
     Effect.gen(function* () {
       const logs: Array<string> = []

@@ -126,14 +126,10 @@ export const call = <A>(options: {
             }).pipe(
               Effect.zipRight(interpret(status, headers, text, options)),
               Effect.tap((success) =>
-                Effect.logDebug(`${method} ${path} -> ${status}`).pipe(
-                  Effect.annotateLogs({ attempt: current, request_id: success.requestId ?? "none" })
-                )
+                traceAnswer(`${method} ${path} -> ${status}`, current, success.requestId)
               ),
               Effect.tapError((error) =>
-                Effect.logDebug(`${method} ${path} -> ${status} ${error._tag}`).pipe(
-                  Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
-                )
+                traceAnswer(`${method} ${path} -> ${status} ${error._tag}`, current, requestIdOf(error))
               )
             )
           ),
@@ -278,6 +274,13 @@ const transportError = (context: RequestContext, cause: unknown, fallback: strin
 
 const headerRequestId = (headers: Headers.Headers): string | null =>
   headers["x-request-id"] ?? headers["request-id"] ?? null
+
+/** One debug line per answered attempt, and the request id on the call's span. */
+const traceAnswer = (line: string, attempt: number, requestId: string | null) =>
+  Effect.zipRight(
+    Effect.annotateCurrentSpan("belvo.request_id", requestId ?? "none"),
+    Effect.logDebug(line).pipe(Effect.annotateLogs({ attempt, request_id: requestId ?? "none" }))
+  )
 
 const requestIdOf = (error: AttemptError): string | null => ("request_id" in error ? error.request_id : null)
 
