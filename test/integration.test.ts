@@ -259,6 +259,27 @@ for (const [name, transport] of transports) {
         }).pipe(Effect.provide(client))
       )
 
+      it.effect("a redirect is never followed, so credentials cannot travel with it", () =>
+        Effect.gen(function* () {
+          yield* fresh
+          const target = `${yield* SandboxServer.url}/elsewhere/`
+          yield* Sandbox.addFaults(
+            SandboxFault.raw(302, "", {
+              method: "GET",
+              headers: { location: "https://elsewhere.example/steal" }
+            }),
+            SandboxFault.raw(307, "", { method: "GET", nth: 2, headers: { location: target } })
+          )
+          for (const status of [302, 307]) {
+            const error = yield* Effect.flip(
+              Balances.get(SandboxModel.plainAccountIds[0], {}, { retry: false })
+            )
+            expect(error._tag === "UnknownStatus" && error.status).toBe(status)
+          }
+          expect((yield* Sandbox.requests).map((r) => new URL(r.url).pathname)).not.toContain("/elsewhere/")
+        }).pipe(Effect.provide(client))
+      )
+
       it.effect("interrupting a stream aborts its in-flight requests", () =>
         Effect.gen(function* () {
           yield* fresh
