@@ -9,25 +9,18 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { Balance, Balances } from "../src/index.js"
-import { clientLayer, errorBody, json, mockHttp, secretId, secretPassword } from "./support/mockHttp.js"
-
-const link = "30cb4806-6e00-48a4-91c9-ca55968576c8"
-const account = "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321"
-const balanceId = "0b94bdf9-3719-43a9-81e7-be95d2318595"
-
-const wireBalance = (id: string, available = 10.5) => ({
-  id,
+import {
+  account,
+  balanceId,
+  clientLayer,
+  errorBody,
+  json,
   link,
-  account_id: account,
-  account_internal_identification: "0001",
-  collected_at: "2024-05-21T08:32:00Z",
-  created_at: "2024-05-21T08:32:00Z",
-  last_updated_at: "2024-05-21T08:30:00Z",
-  currency: "BRL",
-  available,
-  blocked: 0,
-  automatically_invested: 0
-})
+  mockHttp,
+  secretId,
+  secretPassword,
+  wireBalance
+} from "./support/mockHttp.js"
 
 const basic = `Basic ${btoa(`${secretId}:${secretPassword}`)}`
 

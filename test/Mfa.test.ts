@@ -5,9 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import { Balances, Mfa, MfaChallenge } from "../src/index.js"
-import { clientLayer, errorBody, json, mockHttp } from "./support/mockHttp.js"
+import { clientLayer, errorBody, json, link, mockHttp, wireBalance } from "./support/mockHttp.js"
 
-const link = "30cb4806-6e00-48a4-91c9-ca55968576c8"
 const session = "2675b703b9d4451f8d4861a3eee54449"
 
 const challengeBody = (sessionId = session, expiry = 600) =>
@@ -23,19 +22,7 @@ const challengeBody = (sessionId = session, expiry = 600) =>
     }
   })
 
-const balance = {
-  id: "0b94bdf9-3719-43a9-81e7-be95d2318595",
-  link,
-  account_id: "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321",
-  account_internal_identification: "0001",
-  collected_at: "2024-05-21T08:32:00Z",
-  created_at: "2024-05-21T08:32:00Z",
-  last_updated_at: "2024-05-21T08:30:00Z",
-  currency: "BRL",
-  available: 10.5,
-  blocked: 0,
-  automatically_invested: 0
-}
+const balance = wireBalance()
 
 describe("MFA", () => {
   it.effect("a 428 becomes TokenRequired with a challenge that expires by the Clock", () =>

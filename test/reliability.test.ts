@@ -10,30 +10,20 @@ import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import { Balances, BelvoClient } from "../src/index.js"
 import {
+  balanceId,
   clientLayer,
   errorBody,
   json,
+  link,
   mockHttp,
   type Reply,
   secretId,
-  secretPassword
+  secretPassword,
+  wireBalance
 } from "./support/mockHttp.js"
 
-const link = "30cb4806-6e00-48a4-91c9-ca55968576c8"
-const id = "0b94bdf9-3719-43a9-81e7-be95d2318595"
-const balance = {
-  id,
-  link,
-  account_id: "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321",
-  account_internal_identification: "0001",
-  collected_at: "2024-05-21T08:32:00Z",
-  created_at: "2024-05-21T08:32:00Z",
-  last_updated_at: "2024-05-21T08:30:00Z",
-  currency: "BRL",
-  available: 10.5,
-  blocked: 0,
-  automatically_invested: 0
-}
+const id = balanceId
+const balance = wireBalance()
 
 const exact: BelvoClient.RetryPolicy = { ...BelvoClient.defaultRetryPolicy, jitter: false }
 

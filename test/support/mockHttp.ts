@@ -80,3 +80,22 @@ export const clientLayer = (
     secretPassword: Redacted.make(secretPassword),
     ...options
   }).pipe(Layer.provide(http), Layer.orDie)
+
+export const link = "30cb4806-6e00-48a4-91c9-ca55968576c8"
+export const account = "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321"
+export const balanceId = "0b94bdf9-3719-43a9-81e7-be95d2318595"
+
+/** A balance in wire form, valid against the spec. */
+export const wireBalance = (id = balanceId, available = 10.5) => ({
+  id,
+  link,
+  account_id: account,
+  account_internal_identification: "0001",
+  collected_at: "2024-05-21T08:32:00Z",
+  created_at: "2024-05-21T08:32:00Z",
+  last_updated_at: "2024-05-21T08:30:00Z",
+  currency: "BRL",
+  available,
+  blocked: 0,
+  automatically_invested: 0
+})
