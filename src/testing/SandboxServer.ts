@@ -5,21 +5,31 @@
  * Here transport faults are real: a dropped connection destroys the socket without answering, a
  * truncated body sends half its bytes under a `Content-Length` promising all of them, then closes.
  *
+ * `@effect/platform-node` (an optional peer dependency) is loaded on first use, so importing
+ * `effect-belvo/testing` for the in-process sandbox never needs it.
+ *
  * @since 0.1.0
  */
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Http from "node:http"
 import * as Api from "./internal/api.js"
 import * as Platform from "./internal/platform.js"
 import * as Sandbox from "./Sandbox.js"
+
+/** The Node modules, loaded once on first use. */
+const node = Effect.promise(async () => {
+  const [server, request, http] = await Promise.all([
+    import("@effect/platform-node/NodeHttpServer"),
+    import("@effect/platform-node/NodeHttpServerRequest"),
+    import("node:http")
+  ])
+  return { server, request, http }
+})
 
 /**
  * Where the server listens: `url` is `http://127.0.0.1:<port>` (no trailing slash).
@@ -81,7 +91,7 @@ export const nodeApp: Effect.Effect<
   const request = yield* HttpServerRequest.HttpServerRequest
   const out = yield* Effect.flatMap(Platform.incoming(request), Api.respond)
   if (out.transport === undefined) return Platform.toServerResponse(out)
-  const response = NodeHttpServerRequest.toServerResponse(request)
+  const response = (yield* node).request.toServerResponse(request)
   if (out.transport === "drop") {
     response.socket?.destroy()
   } else {
@@ -118,17 +128,19 @@ export const nodeApp: Effect.Effect<
 export const layer = (
   options: { readonly port?: number | undefined } = {}
 ): Layer.Layer<SandboxServer, HttpServerError.ServeError, Sandbox.Sandbox> =>
-  Layer.scoped(
-    SandboxServer,
-    Effect.gen(function* () {
-      yield* HttpServer.serveEffect(nodeApp)
-      const server = yield* HttpServer.HttpServer
-      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-      return { url: `http://127.0.0.1:${port}`, port }
-    })
-  ).pipe(
-    Layer.provide(
-      NodeHttpServer.layer(() => Http.createServer(), { port: options.port ?? 0, host: "127.0.0.1" })
+  Layer.unwrapEffect(
+    Effect.map(node, ({ http, server }) =>
+      Layer.scoped(
+        SandboxServer,
+        Effect.gen(function* () {
+          yield* HttpServer.serveEffect(nodeApp)
+          const { address } = yield* HttpServer.HttpServer
+          const port = address._tag === "TcpAddress" ? address.port : 0
+          return { url: `http://127.0.0.1:${port}`, port }
+        })
+      ).pipe(
+        Layer.provide(server.layer(() => http.createServer(), { port: options.port ?? 0, host: "127.0.0.1" }))
+      )
     )
   )
 
