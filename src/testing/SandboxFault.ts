@@ -42,7 +42,8 @@ export interface Match {
 /**
  * What the faulty answer is.
  * - `Error`: a JSON array error body `[{code, message, request_id, field?}]` with `status`
- *   (a `token_required` error opens a real MFA session for the request's link when it has one).
+ *   (a `token_required` error opens a real MFA session for the request's link when it has one;
+ *   `asObject` sends the item alone, not in an array).
  * - `Raw`: any status and body, e.g. a gateway's HTML page.
  * - `MalformedJson`: `status` with a body that is not valid JSON.
  * - `Truncated`: the normal answer, but the body stops halfway while `Content-Length` promises
@@ -68,6 +69,8 @@ export type Response =
       readonly code: string
       readonly message: string
       readonly field?: string | undefined
+      /** Send the error as a single object instead of Belvo's array (some servers do). */
+      readonly asObject?: boolean | undefined
     }
   | { readonly _tag: "Raw"; readonly status: number; readonly body: string; readonly contentType: string }
   | { readonly _tag: "MalformedJson"; readonly status: number }
@@ -221,9 +224,10 @@ export const error = (
     readonly status?: number | undefined
     readonly message?: string | undefined
     readonly field?: string | undefined
+    readonly asObject?: boolean | undefined
   } = {}
 ): Fault => {
-  const { status, message, field, ...match } = options
+  const { status, message, field, asObject, ...match } = options
   return {
     ...match,
     response: {
@@ -231,7 +235,8 @@ export const error = (
       status: status ?? errorCodes[code].status,
       code,
       message: message ?? errorCodes[code].message,
-      field
+      field,
+      asObject
     }
   }
 }

@@ -42,6 +42,11 @@ describe("fault plan", () => {
         assert.strictEqual(answer.status, status)
         assert.strictEqual(errorItems(answer)[0]!.message, "custom")
       }
+      yield* Sandbox.clearFaults
+      yield* Sandbox.addFaults(SandboxFault.error("institution_down", { asObject: true }))
+      const single = (yield* list({ link: plain })).json as Json
+      assert.strictEqual(single.code, "institution_down")
+      assert.match(String(single.request_id), /^[a-f0-9]{32}$/)
       const validation = SandboxFault.error("required", { field: "link" })
       yield* Sandbox.clearFaults
       yield* Sandbox.addFaults(validation)

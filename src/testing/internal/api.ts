@@ -59,22 +59,19 @@ const errors = (
   sandbox: Sandbox.Service,
   status: number,
   items: ReadonlyArray<ErrorItem>,
-  headers?: Record<string, string>
+  headers?: Record<string, string>,
+  asObject = false
 ): Outgoing => {
   const requestId = sandbox.model.hex32()
-  return json(
-    status,
-    JSON.stringify(
-      items.map(({ code, message, field, ...extra }) => ({
-        code,
-        message,
-        request_id: requestId,
-        ...(field === undefined ? {} : { field }),
-        ...extra
-      }))
-    ),
-    headers
-  )
+  const shaped = items.map(({ code, message, field, ...extra }) => ({
+    code,
+    message,
+    request_id: requestId,
+    ...(field === undefined ? {} : { field }),
+    ...extra
+  }))
+  // Belvo sends arrays; `asObject` (faults only) sends the first item alone, as some servers do.
+  return json(status, JSON.stringify(asObject ? shaped[0] : shaped), headers)
 }
 
 const documented = (sandbox: Sandbox.Service, code: SandboxFault.ErrorCode, extra: Partial<ErrorItem> = {}) =>
@@ -536,9 +533,8 @@ const faulty = (
           const session = known ? yield* openSession(link.toLowerCase(), undefined) : undefined
           out = challenge(sandbox, session, link ?? null, response.message, response.status)
         } else {
-          out = errors(sandbox, response.status, [
-            { code: response.code, message: response.message, field: response.field }
-          ])
+          const item = { code: response.code, message: response.message, field: response.field }
+          out = errors(sandbox, response.status, [item], undefined, response.asObject === true)
         }
         break
       }
