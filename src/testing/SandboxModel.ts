@@ -681,7 +681,7 @@ export const empty = (seed = 1): Model => {
       const to = options.to === undefined ? from + 365 * MICROS_PER_DAY : requireSpan(options.to, "to")
       const count = Math.max(0, Math.floor(options.count))
       // Whole seconds keep generated timestamps short; the span is exclusive of `to`.
-      const step = count === 0 ? 0 : Math.floor((to - from) / count / 1_000_000) * 1_000_000
+      const step = count === 0 || to <= from ? 0 : Math.floor((to - from) / count / 1_000_000) * 1_000_000
       const prefixHex = hexOf(genSeed, 0x9e)
       const prefix = uuidFromHex(prefixHex).slice(0, 24)
       if (generators.has(prefix))
