@@ -680,8 +680,10 @@ export const empty = (seed = 1): Model => {
       const from = requireSpan(options.from ?? "2024-01-01", "from")
       const to = options.to === undefined ? from + 365 * MICROS_PER_DAY : requireSpan(options.to, "to")
       const count = Math.max(0, Math.floor(options.count))
-      // Whole seconds keep generated timestamps short; the span is exclusive of `to`.
-      const step = count === 0 || to <= from ? 0 : Math.floor((to - from) / count / 1_000_000) * 1_000_000
+      // Whole seconds keep generated timestamps short (sub-second steps only for dense spans);
+      // the span is exclusive of `to`.
+      const raw = count === 0 || to <= from ? 0 : Math.floor((to - from) / count)
+      const step = raw >= 1_000_000 ? Math.floor(raw / 1_000_000) * 1_000_000 : raw
       const prefixHex = hexOf(genSeed, 0x9e)
       const prefix = uuidFromHex(prefixHex).slice(0, 24)
       if (generators.has(prefix))

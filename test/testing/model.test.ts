@@ -64,6 +64,29 @@ describe("SandboxModel", () => {
     assert.isBelow(performance.now() - started, 2000)
   })
 
+  it("a dense generated link steps below a second and still filters by exact instants", () => {
+    const model = SandboxModel.empty(4)
+    const link = model.addGeneratedLink({
+      count: 1000,
+      from: "2024-01-01T00:00:00Z",
+      to: "2024-01-01T00:01:00Z"
+    })
+    const all = model.balancesOf(link.id)
+    assert.strictEqual(all[1]!.collected_at, "2024-01-01T00:00:00.060Z")
+    assert.strictEqual(all[999]!.collected_at, "2024-01-01T00:00:59.940Z")
+    const at = parseTimestamp("2024-01-01T00:00:30.000Z")!
+    const selection = model.select(link.id, { collected: { lo: at, hi: at + 1 } })
+    assert.deepStrictEqual(
+      selection.slice(0, 10).map((b) => b.collected_at),
+      ["2024-01-01T00:00:30Z"]
+    )
+    const backwards = model.addGeneratedLink({ count: 3, from: "2024-02-01", to: "2024-01-01" })
+    assert.deepStrictEqual(
+      model.balancesOf(backwards.id).map((b) => b.collected_at),
+      ["2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z"]
+    )
+  })
+
   it("tokenFor reverses the challenge value; values are never palindromes", () => {
     assert.strictEqual(SandboxModel.tokenFor("123456"), "654321")
     assert.strictEqual(SandboxModel.tokenFor({ value: "120" }), "021")
