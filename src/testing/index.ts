@@ -13,6 +13,13 @@
 export * as Sandbox from "./Sandbox.js"
 
 /**
+ * A `BelvoClient` over the in-process sandbox: the layer to swap into a user's tests.
+ *
+ * @since 0.1.0
+ */
+export * as SandboxClient from "./SandboxClient.js"
+
+/**
  * Scripted faults: documented errors, delays, Retry-After, malformed or truncated bodies, dropped
  * connections, foreign `next` links.
  *
