@@ -56,6 +56,15 @@ export const ErrorItem = Schema.Struct({
 /**
  * A decoded error item.
  *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * // Every field Belvo named in a 400 validation answer, not just the first.
+ * const invalidFields = (error: BelvoError.ValidationError): ReadonlyArray<string> =>
+ *   error.errors.flatMap((item: BelvoError.ErrorItem) => (item.field ? [item.field] : []))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -63,6 +72,16 @@ export interface ErrorItem extends Schema.Schema.Type<typeof ErrorItem> {}
 
 /**
  * The fields every API error carries.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BelvoError } from "effect-belvo"
+ *
+ * // A compact row for an error log table, built from the fields every API error shares.
+ * const ErrorRow = Schema.Struct(BelvoError.ApiErrorFields).pick("status", "code", "request_id")
+ * type ErrorRow = typeof ErrorRow.Type // { readonly status: number; readonly code: string; readonly request_id: string | null }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -90,6 +109,18 @@ export const ApiErrorFields = {
  * 400 `session_expired`: the MFA session is over. Also raised by the client, with
  * `status` 0 and nothing sent, when a stored challenge is resumed after its `expiresAt`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, type MfaChallenge } from "effect-belvo"
+ *
+ * declare const challenge: MfaChallenge.MfaChallenge
+ * const program = Balances.resume(challenge, "123456").pipe(
+ *   // The user took too long: the session is gone (status 0 if it expired before anything was sent).
+ *   Effect.catchTag("SessionExpired", () => Balances.retrieve({ link: challenge.link }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -97,6 +128,18 @@ export class SessionExpired extends Schema.TaggedError<SessionExpired>()("Sessio
 
 /**
  * 400 `too_many_sessions`: a session with the institution is already open for these credentials.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.catchTag("TooManySessions", () =>
+ *     Effect.fail("The user is logged in to the bank elsewhere; ask them to log out and try again")
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -109,6 +152,19 @@ export class TooManySessions extends Schema.TaggedError<TooManySessions>()(
 /**
  * 400 `login_error`: the institution refused the login (credentials, unsupported MFA, locked account).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * declare const askUserToReconnect: (link: string, reason: string) => Effect.Effect<void>
+ *
+ * const link = "c81a1dea-6dd6-4999-8b9f-541ee8197058"
+ * const program = Balances.retrieve({ link }).pipe(
+ *   Effect.catchTag("LoginError", (error) => askUserToReconnect(link, error.detail))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -116,6 +172,21 @@ export class LoginError extends Schema.TaggedError<LoginError>()("LoginError", A
 
 /**
  * 400 `institution_down`: the institution is down; try again later.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // retrieve is never retried by the client once sent; retry an outage at the institution by hand.
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.retry({
+ *     while: (error) => error._tag === "InstitutionDown",
+ *     schedule: Schedule.exponential("1 minute"),
+ *     times: 3
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -128,6 +199,21 @@ export class InstitutionDown extends Schema.TaggedError<InstitutionDown>()(
 /**
  * 400 `institution_unavailable`: the institution is unavailable.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // No fresh balances right now: fall back to none and keep the last stored ones.
+ * const fresh = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.map((retrieval) => retrieval.balances),
+ *   Effect.catchTags({
+ *     InstitutionUnavailable: () => Effect.succeed([]),
+ *     InstitutionDown: () => Effect.succeed([])
+ *   })
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -138,6 +224,20 @@ export class InstitutionUnavailable extends Schema.TaggedError<InstitutionUnavai
 
 /**
  * 400 `institution_inactive`: Belvo has deactivated the institution.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * declare const archiveLink: (link: string) => Effect.Effect<void>
+ *
+ * const link = "c81a1dea-6dd6-4999-8b9f-541ee8197058"
+ * const program = Balances.retrieve({ link }).pipe(
+ *   // Belvo switched the institution off: retrying will not help.
+ *   Effect.catchTag("InstitutionInactive", () => archiveLink(link))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -150,6 +250,19 @@ export class InstitutionInactive extends Schema.TaggedError<InstitutionInactive>
 /**
  * 400 `invalid_link`: the link was invalidated; its credentials need updating.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * declare const requestCredentialUpdate: (link: string) => Effect.Effect<void>
+ *
+ * const link = "c81a1dea-6dd6-4999-8b9f-541ee8197058"
+ * const program = Balances.retrieve({ link }).pipe(
+ *   Effect.catchTag("InvalidLink", () => requestCredentialUpdate(link))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -157,6 +270,18 @@ export class InvalidLink extends Schema.TaggedError<InvalidLink>()("InvalidLink"
 
 /**
  * 400 `unconfirmed_link`: the link's creation was never completed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.tapErrorTag("UnconfirmedLink", (error) =>
+ *     Effect.logWarning(`finish the link's creation in the widget first (request ${error.request_id})`)
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -169,6 +294,18 @@ export class UnconfirmedLink extends Schema.TaggedError<UnconfirmedLink>()(
 /**
  * 400 `unsupported_operation`: the institution does not support balances.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const balances = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.map((retrieval) => retrieval.balances),
+ *   // This institution offers no balances: treat it as having none.
+ *   Effect.catchTag("UnsupportedOperation", () => Effect.succeed([]))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -180,6 +317,16 @@ export class UnsupportedOperation extends Schema.TaggedError<UnsupportedOperatio
 /**
  * 400 `invalid_period`: the requested period is not accepted.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.tapErrorTag("InvalidPeriod", (error) => Effect.logError(`Belvo refused the period: ${error.detail}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -187,6 +334,17 @@ export class InvalidPeriod extends Schema.TaggedError<InvalidPeriod>()("InvalidP
 
 /**
  * 400 `invalid_credentials_storage`: documented for link creation; kept so no 400 goes unnamed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Not expected from a balances call: if it ever comes, treat it as a defect.
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.catchTag("InvalidCredentialsStorage", (error) => Effect.die(error))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -198,6 +356,17 @@ export class InvalidCredentialsStorage extends Schema.TaggedError<InvalidCredent
 
 /**
  * 400 `invalid_fetch_resources`: documented for link creation; kept so no 400 goes unnamed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Documented for link creation only; a balances program can still match it by tag.
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.catchTags({ InvalidFetchResources: Effect.die, InvalidCredentialsStorage: Effect.die })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -211,6 +380,18 @@ export class InvalidFetchResources extends Schema.TaggedError<InvalidFetchResour
  * 400 validation errors (`required`, `null`, `blank`, `invalid`, `does_not_exist`); `field` names
  * the offending request field when the server said which.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.tapErrorTag("ValidationError", (error) =>
+ *     Effect.logError(`Belvo rejected ${error.field ?? "the request"}: ${error.code}, ${error.detail}`)
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -222,6 +403,17 @@ export class ValidationError extends Schema.TaggedError<ValidationError>()("Vali
 /**
  * A 400 whose code is not documented for this endpoint.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // A 400 code Belvo does not document for this endpoint: log its code to learn about it.
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.tapErrorTag("BadRequest", (error) => Effect.logWarning(`undocumented 400 ${error.code}: ${error.detail}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -229,6 +421,17 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", A
 
 /**
  * 401 `authentication_failed`: the secret id or password is wrong.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Wrong secrets are a deployment bug, not something to handle per call.
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.catchTag("AuthenticationFailed", () => Effect.dieMessage("check BELVO_SECRET_ID and BELVO_SECRET_PASSWORD"))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -241,6 +444,18 @@ export class AuthenticationFailed extends Schema.TaggedError<AuthenticationFaile
 /**
  * 401 `consent_without_accounts`: the user's consent no longer covers any account.
  *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // The user's consent covers no account any more: there is nothing to list.
+ * const count = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Stream.runCount,
+ *   Effect.catchTag("ConsentWithoutAccounts", () => Effect.succeed(0))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -252,6 +467,19 @@ export class ConsentWithoutAccounts extends Schema.TaggedError<ConsentWithoutAcc
 /**
  * 403 `access_to_resource_denied`: the link or balance belongs to another secret.
  *
+ * @example
+ * ```ts
+ * import { Data, Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * class NotYourBalance extends Data.TaggedError("NotYourBalance")<{ readonly id: string }> {}
+ *
+ * const id = "0b94bdf9-3719-43a9-81e7-be95d2318595"
+ * const program = Balances.get(id).pipe(
+ *   Effect.catchTag("AccessDenied", () => Effect.fail(new NotYourBalance({ id })))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -259,6 +487,18 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
 
 /**
  * 404 `not_found`: no such balance (or, when listing, a page past the last).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Effect<Option<Balance>, ...>: a missing balance is None, not a failure.
+ * const maybeBalance = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.asSome,
+ *   Effect.catchTag("NotFound", () => Effect.succeedNone)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -268,6 +508,18 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", ApiErro
 /**
  * 408 `request_timeout`: Belvo ran out of time; ask for less data.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Belvo ran out of time on a large page: ask again for a smaller one.
+ * const link = "c81a1dea-6dd6-4999-8b9f-541ee8197058"
+ * const page = Balances.listPage({ link, page_size: 1000 }).pipe(
+ *   Effect.catchTag("RequestTimeout", () => Balances.listPage({ link, page_size: 100 }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -276,6 +528,19 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("Reques
 /**
  * 428 `token_required`: the institution wants an MFA token. `challenge` holds everything needed
  * to resume, and encodes to JSON so it can be stored and resumed elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, MfaChallenge } from "effect-belvo"
+ *
+ * declare const saveForLater: (challengeJson: string) => Effect.Effect<void>
+ *
+ * // Store the challenge; another request resumes it with the user's token (see Balances.resume).
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.catchTag("TokenRequired", (error) => Effect.flatMap(MfaChallenge.toJson(error.challenge), saveForLater))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -288,6 +553,18 @@ export class TokenRequired extends Schema.TaggedError<TokenRequired>()("TokenReq
 /**
  * 429: too many requests. `retryAfterMillis` is the server's `Retry-After`, when it sent one.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // retrieve is not retried on 429 by the client: wait as long as Belvo asks, then try once more.
+ * const retrieve = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" })
+ * const program = retrieve.pipe(
+ *   Effect.catchTag("TooManyRequests", (error) => Effect.zipRight(Effect.sleep(error.retryAfterMillis ?? 5000), retrieve))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -298,6 +575,18 @@ export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()("TooM
 
 /**
  * 500 `unexpected_error`: Belvo or the institution failed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.tapErrorTag("UnexpectedError", (error) =>
+ *     Effect.logError(`Belvo failed; quote request_id ${error.request_id ?? "none"} to support`)
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -310,6 +599,17 @@ export class UnexpectedError extends Schema.TaggedError<UnexpectedError>()(
 /**
  * Any status the endpoint does not document (502, 503, 418, a 3xx, ...). `body` is an excerpt of
  * the response body, for diagnosis.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // A 502 from a proxy, a 503 during maintenance...: the body excerpt tells what answered.
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.tapErrorTag("UnknownStatus", (error) => Effect.logError(`HTTP ${error.status}`, error.body))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -324,6 +624,18 @@ export class UnknownStatus extends Schema.TaggedError<UnknownStatus>()("UnknownS
  * The request never got a response: connection refused or dropped, DNS failure, an aborted body.
  * `sent` is false only when the request provably never reached the server (connection refused).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Effect.tapErrorTag("TransportError", (error) =>
+ *     Effect.logWarning(error.sent ? "may have reached Belvo: list before retrying" : "never sent: safe to retry")
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -336,6 +648,18 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 
 /**
  * An attempt, or the whole call with its retries, took longer than the configured timeout.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595", {}, { attemptTimeout: "10 seconds" }).pipe(
+ *   Effect.catchTag("Timeout", (error) =>
+ *     Effect.logWarning(`${error.scope} timed out after ${error.millis} ms`).pipe(Effect.as(null))
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -351,6 +675,19 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
 /**
  * A response body that is not what the spec promises (malformed JSON, a wrong type, a missing
  * field, a body over the size limit). Carries the status and `request_id` when known.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // The server answered 2xx with something the spec does not allow: keep the evidence.
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.tapErrorTag("DecodeError", (error) =>
+ *     Effect.logError(error.reason).pipe(Effect.annotateLogs({ status: error.status, body: error.body }))
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -370,6 +707,17 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
  * Pagination that is unsafe or never ends: a `next` URL on another origin (credentials are
  * never sent there), a page that repeats, or more pages than `count` allows.
  *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const ids = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", fields: ["id"] }).pipe(
+ *   Stream.map((balance) => balance.id),
+ *   Stream.catchTag("PaginationError", (error) => Stream.dieMessage(`${error.reason} pagination at ${error.url}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -381,6 +729,15 @@ export class PaginationError extends Schema.TaggedError<PaginationError>()("Pagi
 
 /**
  * Errors from the HTTP layer common to every endpoint.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * // Which failures are on our side (configuration, network) rather than the user's or the bank's.
+ * const isOperational = (error: BelvoError.CommonError): boolean =>
+ *   error._tag === "AuthenticationFailed" || error._tag === "TransportError" || error._tag === "Timeout"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -399,6 +756,15 @@ export type CommonError =
 
 /**
  * Every documented 400 of the retrieve (POST) and resume (PATCH) calls.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * // The 400s only the user can fix, by reconnecting their bank account.
+ * const needsUser = (error: BelvoError.BadRequestError): boolean =>
+ *   error._tag === "LoginError" || error._tag === "InvalidLink" || error._tag === "UnconfirmedLink"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -421,6 +787,15 @@ export type BadRequestError =
 
 /**
  * Any error of the balances API, server-side or client-side.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * // TransportError and Timeout never reached a server, so they carry no request id.
+ * const requestIdOf = (error: BelvoError.ApiError): string | null =>
+ *   "request_id" in error ? error.request_id : null
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -484,6 +859,17 @@ export const ApiError = Schema.Union(
 /**
  * Every error any program of this library can fail with: the API errors, an unsafe or endless
  * pagination, and a query refused before sending.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, type BelvoError } from "effect-belvo"
+ *
+ * const report = (error: BelvoError.BelvoError) =>
+ *   Effect.logError(error.message).pipe(Effect.annotateLogs("belvo_error", error._tag))
+ *
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(Effect.tapError(report))
+ * ```
  *
  * @since 0.1.0
  * @category models
