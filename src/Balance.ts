@@ -61,6 +61,15 @@ export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Sch
 /**
  * An ISO-8601 timestamp decoded into a `DateTime.Utc`.
  *
+ * @example
+ * ```ts
+ * import { DateTime, Schema } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * const collectedAt = Schema.decodeUnknownSync(Balance.Timestamp)("2024-05-21T05:32:00-03:00")
+ * console.log(DateTime.formatIso(collectedAt)) // "2024-05-21T08:32:00.000Z"
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -114,6 +123,16 @@ export const Balance = Schema.Struct({
 /**
  * A decoded balance.
  *
+ * @example
+ * ```ts
+ * import { BigDecimal } from "effect"
+ * import type { Balance } from "effect-belvo"
+ *
+ * // Exact sums: amounts are BigDecimal, never floats.
+ * const totalAvailable = (balances: ReadonlyArray<Balance.Balance>): BigDecimal.BigDecimal =>
+ *   balances.reduce((sum, balance) => BigDecimal.sum(sum, balance.available), BigDecimal.make(0n, 0))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -121,6 +140,17 @@ export interface Balance extends Schema.Schema.Type<typeof Balance> {}
 
 /**
  * A balance as it travels on the wire (JSON).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * declare const balance: Balance.Balance
+ * // Back to the wire shape, e.g. to store it as JSON.
+ * const wire: Balance.BalanceEncoded = Schema.encodeSync(Balance.Balance)(balance)
+ * console.log(typeof wire.collected_at) // "string"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -144,6 +174,14 @@ export const fieldNames: ReadonlyArray<Field> = Object.keys(Balance.fields) as A
 
 /**
  * A first-level field name of a balance.
+ *
+ * @example
+ * ```ts
+ * import { Balances, type Balance } from "effect-belvo"
+ *
+ * const amounts: ReadonlyArray<Balance.Field> = ["account_id", "available", "blocked", "automatically_invested"]
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", fields: amounts })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -181,6 +219,17 @@ export const Page = <A, I, R>(item: Schema.Schema<A, I, R>) =>
 
 /**
  * A decoded page of items.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, type Balance } from "effect-belvo"
+ *
+ * const summary = (page: Balance.Page<unknown>): string =>
+ *   `${page.results.length} of ${page.count}${page.next === null ? " (last page)" : ""}`
+ *
+ * const program = Effect.map(Balances.listPage({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }), summary)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -44,6 +44,14 @@ export const environments = {
 /**
  * A Belvo environment name.
  *
+ * @example
+ * ```ts
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * const environment: BelvoClient.Environment = process.env.NODE_ENV === "production" ? "production" : "sandbox"
+ * console.log(BelvoClient.environments[environment]) // "https://sandbox.belvo.com" outside production
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -53,6 +61,21 @@ export type Environment = keyof typeof environments
  * How transient failures are retried: exponential backoff from `baseDelay`, doubling, with jitter,
  * each wait capped at `maxDelay`, at most `maxRetries` retries. A server's `Retry-After` is honoured
  * up to `maxRetryAfter`. `false` turns retries off.
+ *
+ * @example
+ * ```ts
+ * import { Balances, type BelvoClient } from "effect-belvo"
+ *
+ * // Slower and longer than the default, for a nightly batch that can afford to wait.
+ * const patient: BelvoClient.RetryPolicy = {
+ *   maxRetries: 6,
+ *   baseDelay: "2 seconds",
+ *   maxDelay: "1 minute",
+ *   maxRetryAfter: "5 minutes",
+ *   jitter: true
+ * }
+ * const balance = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595", {}, { retry: patient })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -90,6 +113,22 @@ export const defaultRetryPolicy: RetryPolicy = {
 /**
  * Options of {@link layer} and {@link make}. Only the secrets are required.
  *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * const options: BelvoClient.Options = {
+ *   environment: "production",
+ *   secretId: Redacted.make("my-secret-id"),
+ *   secretPassword: Redacted.make("my-secret-password"),
+ *   callTimeout: "2 minutes",
+ *   rateLimit: { limit: 50, interval: "1 second" },
+ *   maxConcurrentRequests: 8
+ * }
+ * const BelvoLive = BelvoClient.layer(options) // still needs an HttpClient layer
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -122,6 +161,17 @@ export interface Options {
 /**
  * Resolved settings every call reads.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * const describe = (settings: BelvoClient.Settings): string =>
+ *   `${Duration.format(settings.callTimeout)} per call, ${settings.retry === false ? 0 : settings.retry.maxRetries} retries`
+ *
+ * const program = Effect.map(BelvoClient.BelvoClient, (client) => describe(client.settings)) // "5m per call, 3 retries" by default
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -134,6 +184,18 @@ export interface Settings {
 
 /**
  * The service.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * // Another Belvo endpoint with the same auth, rate limit and in-flight cap (no retries or timeouts).
+ * const institutions = Effect.flatMap(BelvoClient.BelvoClient, (client: BelvoClient.Service) =>
+ *   client.withPermit(client.httpClient.execute(HttpClientRequest.get(new URL("api/institutions/", client.baseUrl))))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -14,6 +14,20 @@ import type { MfaChallenge } from "./MfaChallenge.js"
 /**
  * Options of {@link answer}.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, Mfa } from "effect-belvo"
+ *
+ * declare const askUser: (prompt: string) => Effect.Effect<string>
+ *
+ * // One token only: if the bank asks again, fail with that second TokenRequired.
+ * const options: Mfa.AnswerOptions = { maxAttempts: 1 }
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }).pipe(
+ *   Mfa.answer((challenge) => askUser(challenge.token_generation_data?.instructions ?? "Enter your token"), options)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -18,6 +18,17 @@ const FieldName = Schema.Literal(...(Balance.fieldNames as [Balance.Field, ...Ar
 /**
  * How the institution expects the token to be produced.
  *
+ * @example
+ * ```ts
+ * import type { MfaChallenge } from "effect-belvo"
+ *
+ * // What to show the user while a challenge waits for their token.
+ * const prompt = (data: typeof MfaChallenge.TokenGenerationData.Type | undefined): string =>
+ *   data?.expects_user_input === false
+ *     ? "Approve the request in your bank's app"
+ *     : (data?.instructions ?? "Enter the token your bank sent you")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
