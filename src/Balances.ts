@@ -32,6 +32,15 @@ const PATH = "api/br/balances/"
 /**
  * Per-call overrides of the client's reliability settings.
  *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * // A one-off report may wait longer than the client's defaults, but should not hammer Belvo.
+ * const slow: Balances.CallOptions = { attemptTimeout: "2 minutes", callTimeout: "10 minutes", retry: false }
+ * const balance = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595", {}, slow)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -40,6 +49,15 @@ export type CallOptions = Http.CallOptions
 /**
  * Errors of {@link retrieve}: every documented 400, 401, 403, 408, 428 and 500, plus 429, unknown
  * statuses, transport, timeout, decode and an invalid query.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, type BelvoClient } from "effect-belvo"
+ *
+ * const refresh = (link: string): Effect.Effect<number, Balances.RetrieveError, BelvoClient.BelvoClient> =>
+ *   Effect.map(Balances.retrieve({ link }), (retrieval) => retrieval.balances.length)
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -54,6 +72,22 @@ export type RetrieveError =
  * Errors of {@link resume}: those of {@link retrieve}. A challenge past its `expiresAt` fails with
  * `SessionExpired` (status 0) before anything is sent.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, type BelvoClient, type BelvoError, type MfaChallenge } from "effect-belvo"
+ *
+ * // An expired session is handled here, so callers never see it.
+ * const finish = (
+ *   challenge: MfaChallenge.MfaChallenge,
+ *   token: string
+ * ): Effect.Effect<boolean, Exclude<Balances.ResumeError, BelvoError.SessionExpired>, BelvoClient.BelvoClient> =>
+ *   Balances.resume(challenge, token).pipe(
+ *     Effect.as(true),
+ *     Effect.catchTag("SessionExpired", () => Effect.succeed(false))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -62,6 +96,15 @@ export type ResumeError = RetrieveError
 /**
  * Errors of {@link list} and {@link listPage}: 401, 403, 404 (a page past the last), 408, 500, plus
  * 429, unknown statuses, transport, timeout, decode, unsafe pagination and an invalid query.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Balances, type BelvoClient } from "effect-belvo"
+ *
+ * const countBalances = (link: string): Effect.Effect<number, Balances.ListError, BelvoClient.BelvoClient> =>
+ *   Stream.runCount(Balances.list({ link, fields: ["id"] }))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -75,6 +118,15 @@ export type ListError =
 /**
  * Errors of {@link get}: 401, 403, 404, 408, 500, plus 429, unknown statuses, transport, timeout,
  * decode and an invalid id or projection.
+ *
+ * @example
+ * ```ts
+ * import type { Balances } from "effect-belvo"
+ *
+ * // The HTTP status a web handler answers when looking up a balance fails.
+ * const statusFor = (error: Balances.GetError): number =>
+ *   error._tag === "InvalidQuery" ? 400 : error._tag === "NotFound" || error._tag === "AccessDenied" ? 404 : 502
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -91,6 +143,17 @@ const GET_STATUSES: Http.Documented = new Set([401, 403, 404, 408, 500])
  * What `retrieve` and `resume` return: the balances, and whether Belvo stored them (`201`,
  * `save_data: true`) or not (`200`, `save_data: false`).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const describe = (retrieval: Balances.Retrieval<unknown>): string =>
+ *   `${retrieval.balances.length} balances, ${retrieval.saved ? "stored" : "not stored"} (request ${retrieval.requestId ?? "none"})`
+ *
+ * const program = Effect.map(Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }), describe)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -103,6 +166,19 @@ export interface Retrieval<A> {
 
 /**
  * The body of a retrieve, plus optional `fields` / `omit` to shape each returned balance.
+ *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * // One account, not stored at Belvo (answered with 200 instead of 201).
+ * const params = {
+ *   link: "c81a1dea-6dd6-4999-8b9f-541ee8197058",
+ *   account_id: "c4bfecf9-4eb6-4920-9f9f-e1f1e60ef321",
+ *   save_data: false
+ * } satisfies Balances.RetrieveParams
+ * const program = Balances.retrieve(params)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -218,6 +294,16 @@ export const retrieve = <const P extends RetrieveParams>(
 /**
  * Options of {@link resume}.
  *
+ * @example
+ * ```ts
+ * import { Balances, type MfaChallenge } from "effect-belvo"
+ *
+ * declare const challenge: MfaChallenge.MfaChallenge
+ * // The same fields as the retrieve that met the challenge, so the result has the same shape.
+ * const options = { fields: ["id", "available"], attemptTimeout: "2 minutes" } satisfies Balances.ResumeOptions
+ * const program = Balances.resume(challenge, "123456", options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -329,6 +415,16 @@ export const get = <const P extends BalanceQuery.Projection = {}>(
 /**
  * Options of {@link list}.
  *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * // Timeouts and retries apply to each page's request, not to the whole stream.
+ * const options: Balances.ListOptions = { concurrency: 8, attemptTimeout: "30 seconds" }
+ * const count = Stream.runCount(Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }, options))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -343,6 +439,15 @@ export interface ListOptions extends CallOptions {
 /**
  * The default page concurrency of {@link list}; see docs/performance.md for the measurements.
  *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * console.log(Balances.defaultConcurrency) // 4
+ * // One page at a time, following the server's `next` links instead of page numbers.
+ * const sequential = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }, { concurrency: 1 })
+ * ```
+ *
  * @since 0.1.0
  * @category defaults
  */
@@ -350,6 +455,15 @@ export const defaultConcurrency = 4
 
 /**
  * The page size {@link list} asks for when the query does not say: Belvo's maximum.
+ *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * console.log(Balances.defaultListPageSize) // 1000
+ * // listPage sends the query as given (Belvo then defaults to 100): ask for the same size as list.
+ * const page = Balances.listPage({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", page_size: Balances.defaultListPageSize })
+ * ```
  *
  * @since 0.1.0
  * @category defaults
