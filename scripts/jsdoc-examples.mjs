@@ -1,8 +1,14 @@
-// Every `@example` in src/ must compile: this extracts each one into .jsdoc/ as its own module,
-// with "effect-belvo" mapped to the sources (tsconfig.jsdoc.json), and typechecks them all.
+// Every export in src/ (outside internal/) is documented, and every `@example` in src/ compiles.
+//
+// 1. Each exported declaration (`export const|let|class|interface|type|function|enum`, and
+//    `export * as` in index files) must sit right under a `/** … */` doc comment carrying `@since`.
+//    All but `export * as` also need an `@example` with a ```ts block. Anything missing is listed
+//    (file:line and name) and the script exits 1 before typechecking.
+// 2. Each ```ts block after `@example` is extracted into jsdoc-examples/ as its own module, with
+//    "effect-belvo" mapped to the sources (tsconfig.jsdoc.json), and they are all typechecked.
 import { execFileSync } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { join, relative, resolve } from "node:path"
+import { join, relative, resolve, sep } from "node:path"
 
 const root = resolve(import.meta.dirname, "..")
 const out = join(root, "jsdoc-examples")
@@ -10,19 +16,33 @@ rmSync(out, { recursive: true, force: true })
 mkdirSync(out)
 
 const walk = (dir) =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : []
-  })
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : []
+    })
+
+const exampleBlock = /@example[ \t]*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g
+const declaration =
+  /^export (?:declare )?(?:(?:const|let|var|enum|interface|type)|(?:abstract )?class|(?:async )?function\*?)\s+(\w+)|^export \* as (\w+) from/gm
+
+const lineOf = (source, index) => source.slice(0, index).split("\n").length
 
 let count = 0
 const missing = []
 for (const file of walk(join(root, "src"))) {
   const source = readFileSync(file, "utf8")
-  const name = relative(join(root, "src"), file).replace(/[/.]/g, "_")
-  for (const [index, match] of [
-    ...source.matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)
-  ].entries()) {
+  const path = relative(root, file)
+  const name = relative(join(root, "src"), file).replace(/[/\\.]/g, "_")
+
+  // Doc comments, keyed by the offset just past their closing `*/`.
+  const comments = new Map()
+  for (const match of source.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    comments.set(match.index + match[0].length, match[0])
+  }
+
+  for (const [index, match] of [...source.matchAll(exampleBlock)].entries()) {
     const code = match[1]
       .split("\n")
       .map((line) => line.replace(/^\s*\* ?/, ""))
@@ -30,17 +50,34 @@ for (const file of walk(join(root, "src"))) {
     writeFileSync(join(out, `${name}_${index}.ts`), `${code}\n\nexport {}\n`)
     count++
   }
-  // An exported declaration whose doc comment has no @example.
-  if (!file.includes("/internal/")) {
-    for (const match of source.matchAll(
-      /(\/\*\*[\s\S]*?\*\/)\s*\nexport (?:const|class|interface|type|function) (\w+)/g
-    )) {
-      if (!match[1].includes("@since")) missing.push(`${relative(root, file)}: ${match[2]} has no @since`)
+
+  if (relative(join(root, "src"), file).split(sep).includes("internal")) continue
+  let previous
+  for (const match of source.matchAll(declaration)) {
+    const exported = match[1] ?? match[2]
+    const isNamespace = match[2] !== undefined
+    const where = `${path}:${lineOf(source, match.index)}: ${exported}`
+    const before = source.slice(0, match.index).trimEnd()
+    const doc = comments.get(before.length)
+    // A function overload signature after the first one shares its doc comment.
+    const isOverload =
+      doc === undefined && previous?.name === exported && /^export (?:async )?function/.test(match[0])
+    previous = { name: exported }
+    if (isOverload) continue
+    if (doc === undefined) {
+      missing.push(`${where} has no doc comment`)
+      continue
     }
+    if (!/@since\s/.test(doc)) missing.push(`${where} has no @since`)
+    if (isNamespace) continue
+    const examples = doc.match(/@example/g)?.length ?? 0
+    const blocks = [...doc.matchAll(exampleBlock)].length
+    if (examples === 0) missing.push(`${where} has no @example`)
+    else if (blocks < examples) missing.push(`${where} has an @example without a \`\`\`ts block`)
   }
 }
 if (missing.length > 0) {
-  console.error(missing.join("\n"))
+  console.error(`Undocumented exports (${missing.length}):\n${missing.join("\n")}`)
   process.exit(1)
 }
 execFileSync("npx", ["tsc", "-p", "tsconfig.jsdoc.json", "--noEmit"], { cwd: root, stdio: "inherit" })
