@@ -21,7 +21,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Balance from "./Balance.js"
 import * as BalanceQuery from "./BalanceQuery.js"
-import { BelvoClient } from "./BelvoClient.js"
+import { BelvoClient, type CallOptions as ClientCallOptions } from "./BelvoClient.js"
 import * as BelvoError from "./BelvoError.js"
 import * as FastDecode from "./internal/fastDecode.js"
 import * as Http from "./internal/http.js"
@@ -44,7 +44,7 @@ const PATH = "api/br/balances/"
  * @since 0.1.0
  * @category models
  */
-export type CallOptions = Http.CallOptions
+export type CallOptions = ClientCallOptions
 
 /**
  * Errors of {@link retrieve}: every documented 400, 401, 403, 408, 428 and 500, plus 429, unknown

@@ -111,6 +111,26 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /**
+ * Per-call overrides of the client's reliability settings, accepted by every endpoint. For
+ * `Balances.list` they apply to each page request.
+ *
+ * @example
+ * ```ts
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * const patient: BelvoClient.CallOptions = { attemptTimeout: "2 minutes", retry: false }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  readonly retry?: RetryPolicy | false | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  readonly callTimeout?: Duration.DurationInput | undefined
+}
+
+/**
  * Options of {@link layer} and {@link make}. Only the secrets are required.
  *
  * @example

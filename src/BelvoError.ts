@@ -12,7 +12,7 @@
  */
 import * as Schema from "effect/Schema"
 import { InvalidQuery } from "./BalanceQuery.js"
-import { MfaChallenge } from "./MfaChallenge.js"
+import { MfaChallenge, TokenGenerationData } from "./MfaChallenge.js"
 
 /**
  * One item of a Belvo error body. Bodies are JSON arrays of these (a single object is accepted
@@ -43,14 +43,7 @@ export const ErrorItem = Schema.Struct({
   session: Schema.optional(Schema.String),
   expiry: Schema.optional(Schema.Number),
   link: Schema.optional(Schema.String),
-  token_generation_data: Schema.optional(
-    Schema.Struct({
-      instructions: Schema.optional(Schema.String),
-      type: Schema.optional(Schema.String),
-      value: Schema.optional(Schema.String),
-      expects_user_input: Schema.optional(Schema.Boolean)
-    })
-  )
+  token_generation_data: Schema.optional(TokenGenerationData)
 })
 
 /**

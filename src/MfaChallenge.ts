@@ -40,6 +40,21 @@ export const TokenGenerationData = Schema.Struct({
 })
 
 /**
+ * Decoded token generation data.
+ *
+ * @example
+ * ```ts
+ * import type { MfaChallenge } from "effect-belvo"
+ *
+ * const data: MfaChallenge.TokenGenerationData = { type: "numeric", value: "12345", expects_user_input: true }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenGenerationData extends Schema.Schema.Type<typeof TokenGenerationData> {}
+
+/**
  * A pending MFA session.
  *
  * - `session`, `link`, `expiry`, `token_generation_data`: as Belvo sent them.

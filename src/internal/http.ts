@@ -18,7 +18,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { BelvoClient, type RetryPolicy } from "../BelvoClient.js"
+import { BelvoClient, type CallOptions, type RetryPolicy } from "../BelvoClient.js"
 import * as BelvoError from "../BelvoError.js"
 import { MfaChallenge } from "../MfaChallenge.js"
 import { excerpt, parseLossless } from "./json.js"
@@ -31,13 +31,6 @@ export type Idempotency =
   | "unsent-only"
   /** Never repeat (PATCH resume: a token is single use). */
   | "never"
-
-/** Per-call overrides of the client's settings. */
-export interface CallOptions {
-  readonly retry?: RetryPolicy | false | undefined
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  readonly callTimeout?: Duration.DurationInput | undefined
-}
 
 /** What the request was, for error messages and MFA challenges. */
 export interface RequestContext {
