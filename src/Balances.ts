@@ -17,6 +17,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Balance from "./Balance.js"
@@ -473,7 +474,7 @@ export const defaultListPageSize = 1000
 
 const pageRequest = <A>(
   url: URL,
-  decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>,
+  decode: (body: unknown) => Either.Either<Balance.Page<A>, ParseResult.ParseError>,
   options?: CallOptions
 ) =>
   Http.call({
@@ -481,7 +482,7 @@ const pageRequest = <A>(
     context: { method: "GET", path: url.pathname },
     idempotency: "idempotent",
     documented: LIST_STATUSES,
-    decode: decode as (body: unknown) => Either.Either<Balance.Page<A>, never>,
+    decode,
     span: "Balances.listPage",
     overrides: options
   })
@@ -566,7 +567,7 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
 interface Prepared<A> {
   readonly baseUrl: URL
   readonly url: URL
-  readonly decode: (body: unknown) => Either.Either<Balance.Page<A>, unknown>
+  readonly decode: (body: unknown) => Either.Either<Balance.Page<A>, ParseResult.ParseError>
   readonly pageSize: number
   readonly firstPage: number
 }

@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Balance from "./Balance.js"
 
@@ -121,9 +122,8 @@ export const toJson = (challenge: MfaChallenge): Effect.Effect<string> =>
  * @since 0.1.0
  * @category encoding
  */
-export const fromJson: (
-  json: string
-) => Effect.Effect<MfaChallenge, import("effect/ParseResult").ParseError> = Schema.decode(Json)
+export const fromJson: (json: string) => Effect.Effect<MfaChallenge, ParseResult.ParseError> =
+  Schema.decode(Json)
 
 /**
  * Whether the session is over by the `Clock` (a `TestClock` in tests).

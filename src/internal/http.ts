@@ -6,7 +6,7 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as Headers from "@effect/platform/Headers"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -531,5 +531,3 @@ export const urlFor = (base: URL, relativePath: string): URL => new URL(relative
 /** Whether `url` is on the client's origin and under its base path. */
 export const onBase = (base: URL, url: URL): boolean =>
   url.origin === base.origin && url.pathname.startsWith(base.pathname)
-
-export { HttpClientRequest }
