@@ -77,8 +77,13 @@ describe("Balance", () => {
   })
 
   it("leaves look-alike text inside strings untouched", () => {
-    const text = JSON.stringify({ note: 'x "available": 12.5 y', available: 1.25 })
-    expect(parseLossless(text)).toEqual({ note: 'x "available": 12.5 y', available: "1.25" })
+    const text = '{"note":"x \\"available\\": 12.5 y","available":1234567890123.4567}'
+    expect(parseLossless(text)).toEqual({ note: 'x "available": 12.5 y', available: "1234567890123.4567" })
+  })
+
+  it("parses short amounts as plain numbers: a double holds 15 significant digits exactly", () => {
+    const text = JSON.stringify({ available: 123456789012.34, blocked: -0.5 })
+    expect(parseLossless(text)).toEqual({ available: 123456789012.34, blocked: -0.5 })
   })
 
   it.prop(

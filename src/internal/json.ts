@@ -11,9 +11,14 @@
 const AMOUNT_VALUE =
   /"(available|blocked|automatically_invested)"(\s*):(\s*)(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g
 
+// A number token of 15 characters or fewer has at most 15 significant digits, which a double
+// holds exactly; only longer amount tokens need quoting. Testing for one is much cheaper than the
+// replacement, so the common page is parsed by JSON.parse alone.
+const LONG_AMOUNT = /"(?:available|blocked|automatically_invested)"\s*:\s*-?[\d.eE+-]{16,}/
+
 /** @internal */
 export const parseLossless = (text: string): unknown =>
-  JSON.parse(text.replace(AMOUNT_VALUE, '"$1"$2:$3"$4"'))
+  JSON.parse(LONG_AMOUNT.test(text) ? text.replace(AMOUNT_VALUE, '"$1"$2:$3"$4"') : text)
 
 /** @internal */
 export const excerpt = (text: string, max = 500): string =>
