@@ -14,6 +14,7 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -474,8 +475,9 @@ export const defaultListPageSize = 1000
 
 const pageRequest = <A>(
   url: URL,
-  decode: (body: unknown) => Either.Either<Balance.Page<A>, ParseResult.ParseError>,
-  options?: CallOptions
+  decode: (body: unknown, answer: Http.Answer) => Either.Either<A, ParseResult.ParseError>,
+  options?: CallOptions,
+  onSend?: Effect.Effect<void>
 ) =>
   Http.call({
     request: HttpClientRequest.get(url),
@@ -484,7 +486,8 @@ const pageRequest = <A>(
     documented: LIST_STATUSES,
     decode,
     span: "Balances.listPage",
-    overrides: options
+    overrides: options,
+    onSend
   })
 
 const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize?: number) =>
@@ -597,25 +600,94 @@ const checkNext = (baseUrl: URL, next: string): Either.Either<URL, BelvoError.Pa
 const pageBound = (count: number, pageSize: number, firstPage: number) =>
   Math.ceil(count / pageSize) - firstPage + 2
 
-/** Concurrency 1: follow the server's `next` links, refusing foreign origins, repeats and runaways. */
-const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) => {
-  const seen = new Set<string>()
-  let fetched = 0
-  let bound = Number.POSITIVE_INFINITY
-  return Stream.paginateEffect(prepared.url, (url) =>
-    Effect.gen(function* () {
-      seen.add(url.href)
-      fetched += 1
-      if (fetched > bound) return yield* endless(url.href, `more pages than count allows (${fetched - 1})`)
-      const { value: page } = yield* pageRequest(url, prepared.decode, options)
-      if (fetched === 1) bound = pageBound(page.count, prepared.pageSize, prepared.firstPage)
-      if (page.next === null) return [page, Option.none<URL>()] as const
-      const next = yield* checkNext(prepared.baseUrl, page.next)
-      if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
-      return [page, Option.some(next)] as const
-    })
-  )
+/** A list page whose items are not decoded yet: enough to ask for the next one. */
+interface PendingPage {
+  readonly count: number
+  readonly next: string | null
+  readonly body: unknown
+  readonly answer: Http.Answer
 }
+
+/** Reads only `count` and `next`; a body without them gets the full decode's precise error. */
+const pendingPage =
+  <A>(decode: Prepared<A>["decode"]) =>
+  (body: unknown, answer: Http.Answer): Either.Either<PendingPage, ParseResult.ParseError> => {
+    if (typeof body === "object" && body !== null) {
+      const { count, next } = body as { count?: unknown; next?: unknown }
+      if (
+        Number.isSafeInteger(count) &&
+        (count as number) >= 0 &&
+        (next === null || typeof next === "string")
+      ) {
+        return Either.right({ count: count as number, next, body, answer })
+      }
+    }
+    return Either.map(decode(body), (page) => ({ count: page.count, next: page.next, body, answer }))
+  }
+
+/** Lets the event loop turn once (microtasks, then I/O), so a request handed to the client is written. */
+const yieldToEventLoop = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
+ * Concurrency 1: follow the server's `next` links, refusing foreign origins, repeats and runaways.
+ *
+ * One request at a time, and the wire is never idle while the client works: as soon as page k's
+ * body is in and `next` is read, the request for page k+1 goes out, and page k is decoded while the
+ * server prepares k+1. The producer hands each page over with a signal that the following request
+ * is on its way; the decoder waits for it, so decoding never delays the next request.
+ */
+const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
+  Stream.suspend(() => {
+    const seen = new Set<string>()
+    let fetched = 0
+    let bound = Number.POSITIVE_INFINITY
+    interface State {
+      readonly url: URL
+      /** Completed when this request is handed to the HTTP client (or will never be). */
+      readonly sent: Deferred.Deferred<void>
+    }
+    const step = ({ url, sent }: State) =>
+      Effect.gen(function* () {
+        seen.add(url.href)
+        fetched += 1
+        if (fetched > bound) return yield* endless(url.href, `more pages than count allows (${fetched - 1})`)
+        const { value: page } = yield* pageRequest(
+          url,
+          pendingPage(prepared.decode),
+          options,
+          Deferred.succeed(sent, undefined)
+        )
+        if (fetched === 1) bound = pageBound(page.count, prepared.pageSize, prepared.firstPage)
+        const nextSent = yield* Deferred.make<void>()
+        if (page.next === null) {
+          yield* Deferred.succeed(nextSent, undefined)
+          return [[page, nextSent], Option.none<State>()] as const
+        }
+        const next = yield* checkNext(prepared.baseUrl, page.next)
+        if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
+        return [[page, nextSent], Option.some({ url: next, sent: nextSent })] as const
+      }).pipe(Effect.ensuring(Deferred.succeed(sent, undefined)))
+    return Stream.unwrap(
+      Effect.map(Deferred.make<void>(), (sent) =>
+        Stream.paginateEffect({ url: prepared.url, sent }, step).pipe(
+          Stream.buffer({ capacity: 1 }),
+          Stream.mapEffect(([page, nextSent]) =>
+            Deferred.await(nextSent).pipe(
+              Effect.zipRight(yieldToEventLoop),
+              Effect.zipRight(
+                Either.mapLeft(prepared.decode(page.body), (error) =>
+                  Http.decodeFailure(page.answer, error.message)
+                )
+              )
+            )
+          )
+        )
+      )
+    )
+  })
 
 /** Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time, in order. */
 const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?: CallOptions) =>

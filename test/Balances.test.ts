@@ -386,6 +386,70 @@ describe("list", () => {
   )
 })
 
+describe("list at concurrency 1 (read-ahead)", () => {
+  it.effect("asks for page k+1 before page k is decoded, with one request in flight at a time", () =>
+    Effect.gen(function* () {
+      const items = Array.from({ length: 7 }, (_, n) => wireBalance(uuidFor(n)))
+      let inFlight = 0
+      let peak = 0
+      const http = mockHttp((request) => {
+        inFlight += 1
+        peak = Math.max(peak, inFlight)
+        // Answer on a later turn, so overlapping requests would show in the peak.
+        return Effect.sleep("1 millis").pipe(
+          Effect.as(respondPage(items, request.url)),
+          Effect.ensuring(Effect.sync(() => (inFlight -= 1)))
+        )
+      })
+      const requestsSeenAtEachPage: Array<number> = []
+      const fiber = yield* Balances.list({ link, page_size: 3, fields: ["id"] }, { concurrency: 1 }).pipe(
+        Stream.mapChunks((chunk) => {
+          requestsSeenAtEachPage.push(http.requests.length)
+          return chunk
+        }),
+        Stream.runCollect,
+        Effect.provide(clientLayer(http.layer)),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      const ids = yield* Fiber.join(fiber)
+      expect(Chunk.toReadonlyArray(ids).map((b) => b.id)).toEqual(items.map((item) => item.id))
+      // Pages 1 and 2 reach the consumer after the following page was requested; page 3 is last.
+      expect(requestsSeenAtEachPage).toEqual([2, 3, 3])
+      expect(peak).toBe(1)
+    })
+  )
+
+  it.effect("a malformed page is a DecodeError with status and request_id, after every earlier item", () =>
+    Effect.gen(function* () {
+      const items = Array.from({ length: 6 }, (_, n) => wireBalance(uuidFor(n)))
+      const http = mockHttp((request) => {
+        const reply = respondPage(items, request.url)
+        if (request.url.searchParams.get("page") !== "2") return reply
+        return Effect.promise(() => reply.json()).pipe(
+          Effect.map((body) =>
+            json(
+              200,
+              { ...(body as object), results: [{ id: "not-a-uuid" }] },
+              { "x-request-id": "req-page-2" }
+            )
+          )
+        )
+      })
+      const seen: Array<string> = []
+      const error = yield* Balances.list({ link, page_size: 3, fields: ["id"] }, { concurrency: 1 }).pipe(
+        Stream.runForEach((balance) => Effect.sync(() => seen.push(balance.id))),
+        Effect.flip,
+        Effect.provide(clientLayer(http.layer))
+      )
+      expect(seen).toEqual(items.slice(0, 3).map((item) => item.id))
+      expect(error._tag).toBe("DecodeError")
+      expect(error._tag === "DecodeError" && [error.status, error.request_id]).toEqual([200, "req-page-2"])
+      expect(error.message).toContain("results")
+    })
+  )
+})
+
 describe("decoding pages", () => {
   it.prop(
     "a list page of random balances decodes to the same balances",

@@ -255,6 +255,20 @@ describe("limits", () => {
     })
   )
 
+  it.effect("a declared Content-Length over maxResponseBytes is refused before the body is read", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(200, balance, { "content-length": "5000" }))
+      const error = yield* Balances.get(id).pipe(
+        Effect.flip,
+        Effect.provide(clientLayer(http.layer, { maxResponseBytes: 1024 }))
+      )
+      expect(error._tag === "DecodeError" && [error.reason, error.message.includes("5000 bytes")]).toEqual([
+        "body too large",
+        true
+      ])
+    })
+  )
+
   it.effect("maxConcurrentRequests caps requests in flight across calls", () =>
     Effect.gen(function* () {
       let inFlight = 0

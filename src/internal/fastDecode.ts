@@ -3,20 +3,21 @@
  *
  * `Schema.decodeUnknown` interprets the schema's AST for every field of every item; on a 1000-item
  * page that is most of the client's CPU. These decoders do the same checks and build the same
- * values with the same functions (`DateTime.make`, the shared amount parsers, Schema's UUID
+ * values with the same functions (the shared amount and timestamp parsers, Schema's UUID
  * pattern), straight-line. They only say "valid, here is the value" or "not valid": on any doubt
  * the caller runs the real Schema, which then produces the precise `ParseError`. A property test
  * holds the two to the same answers.
  *
  * @internal
  */
-import * as DateTime from "effect/DateTime"
+import type * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Balance from "../Balance.js"
 import { decimalFromNumber, decimalFromString } from "./amount.js"
+import { timestampFromString } from "./timestamp.js"
 
 /** Returned by a field decoder for an invalid value. */
 const INVALID: unique symbol = Symbol("invalid")
@@ -32,10 +33,22 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 const uuid: FieldDecoder = (value) => (typeof value === "string" && UUID.test(value) ? value : INVALID)
 const string: FieldDecoder = (value) => (typeof value === "string" ? value : INVALID)
-const timestamp: FieldDecoder = (value) => {
-  if (typeof value !== "string") return INVALID
-  const decoded = DateTime.make(value)
-  return Option.isSome(decoded) ? DateTime.toUtc(decoded.value) : INVALID
+/**
+ * A timestamp decoder that remembers its last input: balances of one retrieval often share
+ * `collected_at` and `created_at`, and a `DateTime.Utc` is immutable, so equal neighbours share one.
+ */
+const timestamp = (): FieldDecoder => {
+  let lastInput: string | undefined
+  let lastOutput: DateTime.Utc | undefined
+  return (value) => {
+    if (typeof value !== "string") return INVALID
+    if (value === lastInput) return lastOutput
+    const decoded = timestampFromString(value)
+    if (Option.isNone(decoded)) return INVALID
+    lastInput = value
+    lastOutput = decoded.value
+    return lastOutput
+  }
 }
 const amount: FieldDecoder = (value) => {
   const decoded =
@@ -47,26 +60,27 @@ const amount: FieldDecoder = (value) => {
   return Option.isSome(decoded) ? decoded.value : INVALID
 }
 
-const FIELD_DECODERS: Record<Balance.Field, FieldDecoder> = {
+const fieldDecoders = (): Record<Balance.Field, FieldDecoder> => ({
   id: uuid,
   link: uuid,
   account_id: uuid,
   account_internal_identification: string,
-  collected_at: timestamp,
-  created_at: timestamp,
-  last_updated_at: timestamp,
+  collected_at: timestamp(),
+  created_at: timestamp(),
+  last_updated_at: timestamp(),
   currency: string,
   available: amount,
   blocked: amount,
   automatically_invested: amount
-}
+})
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null
 
 /** Decodes one item with exactly `fields` (in that order), or `INVALID`. */
 const itemDecoder = (fields: ReadonlyArray<Balance.Field>) => {
-  const decoders = fields.map((field) => [field, FIELD_DECODERS[field]] as const)
+  const all = fieldDecoders()
+  const decoders = fields.map((field) => [field, all[field]] as const)
   return (input: unknown): Record<string, unknown> | Invalid => {
     if (!isObject(input) || Array.isArray(input)) return INVALID
     const output: Record<string, unknown> = {}

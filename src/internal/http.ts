@@ -49,6 +49,29 @@ export interface RequestContext {
 /** The statuses an endpoint documents; any other status becomes `UnknownStatus`. */
 export type Documented = ReadonlySet<number>
 
+/** A 2xx answer as received: what a decode error reports. */
+export interface Answer {
+  readonly context: RequestContext
+  readonly status: number
+  readonly requestId: string | null
+  readonly text: string
+}
+
+/**
+ * The `DecodeError` for a 2xx answer whose body does not match the API. Exported for decoding
+ * that finishes after the call (a list page decoded while the next one is on its way).
+ */
+export const decodeFailure = (answer: Answer, reason: string): BelvoError.DecodeError =>
+  new BelvoError.DecodeError({
+    message: `${answer.context.method} ${answer.context.path} -> ${answer.status}: the response body does not match the API (request_id ${answer.requestId ?? "none"}): ${firstLine(reason)}`,
+    status: answer.status,
+    method: answer.context.method,
+    path: answer.context.path,
+    request_id: answer.requestId,
+    reason,
+    body: excerpt(answer.text)
+  })
+
 /** A decoded success. */
 export interface Success<A> {
   readonly status: number
@@ -71,9 +94,12 @@ export const call = <A>(options: {
   readonly context: RequestContext
   readonly idempotency: Idempotency
   readonly documented: Documented
-  readonly decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>
+  /** Gets the parsed body and the answer it came in (for a decode that finishes later). */
+  readonly decode: (body: unknown, answer: Answer) => Either.Either<A, ParseResult.ParseError>
   readonly span: string
   readonly overrides?: CallOptions | undefined
+  /** Runs just before each attempt is handed to the HTTP client (after the permit is taken). */
+  readonly onSend?: Effect.Effect<void> | undefined
 }): Effect.Effect<Success<A>, AttemptError, BelvoClient> =>
   Effect.flatMap(BelvoClient, (client) => {
     const settings = client.settings
@@ -94,7 +120,10 @@ export const call = <A>(options: {
       const current = attempt
       return client
         .withPermit(
-          client.httpClient.execute(options.request).pipe(
+          (options.onSend === undefined
+            ? client.httpClient.execute(options.request)
+            : Effect.zipRight(options.onSend, client.httpClient.execute(options.request))
+          ).pipe(
             Effect.mapError((error) => transportError(options.context, error.cause ?? error, error.message)),
             Effect.flatMap((response) => readBody(response, settings.maxResponseBytes, options.context)),
             Effect.timeoutFail({
@@ -198,25 +227,33 @@ const readBody = (
       reason: "body too large",
       body: ""
     })
+  const failedMidBody = (error: { readonly cause?: unknown }) =>
+    transportError(context, error.cause ?? error, "the connection failed mid-body")
+  const answered = (text: string): RawResponse => ({
+    status: response.status,
+    headers: response.headers,
+    text
+  })
   const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge(`${declared} bytes`))
+  if (Number.isFinite(declared)) {
+    if (declared > limit) return Effect.fail(tooLarge(`${declared} bytes`))
+    // The client stops at the declared length, so the whole body can be read at once.
+    return Effect.mapBoth(response.text, { onFailure: failedMidBody, onSuccess: answered })
+  }
+  // No length (chunked): count bytes as they come and stop past the limit.
   const chunks: Array<Uint8Array> = []
   let size = 0
   return response.stream.pipe(
-    Stream.mapError((error) =>
-      transportError(context, error.cause ?? error, "the connection failed mid-body")
-    ),
+    Stream.mapError(failedMidBody),
     Stream.runForEach((chunk) => {
       size += chunk.length
       if (size > limit) return Effect.fail(tooLarge(`more than ${limit} bytes`))
       chunks.push(chunk)
       return Effect.void
     }),
-    Effect.map(() => ({
-      status: response.status,
-      headers: response.headers,
-      text: chunks.length === 1 ? decoder.decode(chunks[0]) : decoder.decode(concat(chunks, size))
-    }))
+    Effect.map(() =>
+      answered(chunks.length === 1 ? decoder.decode(chunks[0]) : decoder.decode(concat(chunks, size)))
+    )
   )
 }
 
@@ -284,31 +321,21 @@ const interpret = <A>(
   options: {
     readonly context: RequestContext
     readonly documented: Documented
-    readonly decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>
+    readonly decode: (body: unknown, answer: Answer) => Either.Either<A, ParseResult.ParseError>
   }
 ): Effect.Effect<Success<A>, AttemptError> => {
   const { context } = options
   if (status >= 200 && status < 300) {
-    const requestId = headerRequestId(headers)
-    const decodeError = (reason: string) =>
-      new BelvoError.DecodeError({
-        message: `${context.method} ${context.path} -> ${status}: the response body does not match the API (request_id ${requestId ?? "none"}): ${firstLine(reason)}`,
-        status,
-        method: context.method,
-        path: context.path,
-        request_id: requestId,
-        reason,
-        body: excerpt(text)
-      })
+    const answer: Answer = { context, status, requestId: headerRequestId(headers), text }
     let json: unknown
     try {
       json = parseLossless(text)
     } catch (error) {
-      return Effect.fail(decodeError(`malformed JSON: ${(error as Error).message}`))
+      return Effect.fail(decodeFailure(answer, `malformed JSON: ${(error as Error).message}`))
     }
-    return Either.match(options.decode(json), {
-      onLeft: (error) => Effect.fail(decodeError(error.message)),
-      onRight: (value) => Effect.succeed({ status, value, requestId })
+    return Either.match(options.decode(json, answer), {
+      onLeft: (error) => Effect.fail(decodeFailure(answer, error.message)),
+      onRight: (value) => Effect.succeed({ status, value, requestId: answer.requestId })
     })
   }
   return Effect.flatMap(apiError(status, headers, text, options.context, options.documented), Effect.fail)

@@ -1,0 +1,92 @@
+/**
+ * The hand-written amount and timestamp parsers of the fast decoder must give exactly what the
+ * library functions they replace give, for any input.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as FastCheck from "effect/FastCheck"
+import * as Option from "effect/Option"
+import { decimalFromNumber } from "../src/internal/amount.js"
+import { timestampFromString } from "../src/internal/timestamp.js"
+
+/** `value·10^-scale`, or "none": a plain rendering that tells apart any two results. */
+const showDecimal = (decimal: Option.Option<BigDecimal.BigDecimal>) =>
+  Option.match(decimal, { onNone: () => "none", onSome: (d) => `${d.value}e-${d.scale}` })
+
+const reference = (input: number) => Option.map(BigDecimal.safeFromNumber(input), BigDecimal.normalize)
+
+/** Doubles as amounts come: cents, four decimals, large, tiny, integers with trailing zeros, any. */
+const amount = FastCheck.oneof(
+  FastCheck.integer({ min: -1e12, max: 1e12 }).map((cents) => cents / 100),
+  FastCheck.integer({ min: -1e12, max: 1e12 }).map((units) => units / 10_000),
+  FastCheck.integer().map((n) => n * 1000),
+  FastCheck.double({ min: -1e6, max: 1e6 }),
+  FastCheck.double(),
+  FastCheck.constantFrom(0, -0, 0.1, 0.3, 1e21, 1e-7, 2 ** 51, 2 ** 53, 1000.02, 123456789012345.67)
+)
+
+describe("decimalFromNumber", () => {
+  it.prop(
+    "equals BigDecimal.normalize(BigDecimal.safeFromNumber(n)) for any double",
+    [amount],
+    ([input]) => showDecimal(decimalFromNumber(input)) === showDecimal(reference(input)),
+    { fastCheck: { numRuns: 20_000 } }
+  )
+
+  it("is normalized and Equal to the reference", () => {
+    const decimal = Option.getOrThrow(decimalFromNumber(1200))
+    expect([decimal.value, decimal.scale]).toEqual([12n, -2])
+    expect(BigDecimal.equals(decimal, Option.getOrThrow(reference(1200)))).toBe(true)
+    expect(BigDecimal.format(Option.getOrThrow(decimalFromNumber(1000.02)))).toBe("1000.02")
+    expect(Option.isNone(decimalFromNumber(Number.NaN))).toBe(true)
+  })
+})
+
+const epochOf = (value: Option.Option<DateTime.DateTime>) =>
+  Option.match(value, { onNone: () => "none", onSome: (d) => String(DateTime.toEpochMillis(d)) })
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0")
+
+/** ISO-8601 as servers write it: any fraction length, Z or an offset, sometimes out of range. */
+const isoLike = FastCheck.tuple(
+  FastCheck.date({ min: new Date(-62e12), max: new Date(2.5e14), noInvalidDate: true }),
+  FastCheck.integer({ min: 0, max: 9 }),
+  FastCheck.stringMatching(/^\d{0,6}$/),
+  FastCheck.oneof(
+    FastCheck.constant("Z"),
+    FastCheck.tuple(
+      FastCheck.constantFrom("+", "-"),
+      FastCheck.integer({ min: 0, max: 25 }),
+      FastCheck.integer({ min: 0, max: 61 })
+    ).map(([sign, hours, minutes]) => `${sign}${pad(hours)}:${pad(minutes)}`),
+    FastCheck.constantFrom("", "z", "+05", "+0530", "Z ")
+  )
+).map(([date, fractionDigits, extra, zone]) => {
+  const fraction = `${pad(date.getUTCMilliseconds(), 3)}${extra}`.slice(0, fractionDigits)
+  return `${date.toISOString().slice(0, 19)}${fractionDigits > 0 ? `.${fraction}` : ""}${zone}`
+})
+
+/** An ISO-like string with one character replaced: a month 13, an hour 24, a missing separator… */
+const mutated = FastCheck.tuple(isoLike, FastCheck.nat(), FastCheck.constantFrom(..."0123469-:TZ.+ ")).map(
+  ([text, at, char]) => {
+    const index = at % text.length
+    return `${text.slice(0, index)}${char}${text.slice(index + 1)}`
+  }
+)
+
+describe("timestampFromString", () => {
+  it.prop(
+    "reads every string exactly as DateTime.make does",
+    [FastCheck.oneof(isoLike, mutated, FastCheck.string())],
+    ([input]) => epochOf(timestampFromString(input)) === epochOf(DateTime.make(input)),
+    { fastCheck: { numRuns: 20_000 } }
+  )
+
+  it("applies offsets, keeps milliseconds and lets Date roll over a day past the month's end", () => {
+    const millis = (text: string) => epochOf(timestampFromString(text))
+    expect(millis("2024-05-21T05:32:00.123456-03:00")).toBe(String(Date.UTC(2024, 4, 21, 8, 32, 0, 123)))
+    expect(millis("2024-02-30T00:00:00Z")).toBe(String(Date.UTC(2024, 2, 1)))
+    expect(millis("2024-01-01T00:00:60Z")).toBe("none")
+  })
+})
