@@ -27,6 +27,7 @@ import { BelvoClient, type CallOptions as ClientCallOptions } from "./BelvoClien
 import * as BelvoError from "./BelvoError.js"
 import * as FastDecode from "./internal/fastDecode.js"
 import * as Http from "./internal/http.js"
+import { parseHead } from "./internal/json.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
 const PATH = "api/br/balances/"
@@ -600,30 +601,51 @@ const checkNext = (baseUrl: URL, next: string): Either.Either<URL, BelvoError.Pa
 const pageBound = (count: number, pageSize: number, firstPage: number) =>
   Math.ceil(count / pageSize) - firstPage + 2
 
-/** A list page whose items are not decoded yet: enough to ask for the next one. */
-interface PendingPage {
+/** A list page as received, with the `count` and `next` its head says: enough to ask for the next. */
+interface PendingPage<A> {
   readonly count: number
   readonly next: string | null
-  readonly body: unknown
   readonly answer: Http.Answer
+  /** Present when the head could not be read alone and the whole page was decoded already. */
+  readonly decoded?: Balance.Page<A>
 }
 
-/** Reads only `count` and `next`; a body without them gets the full decode's precise error. */
-const pendingPage =
-  <A>(decode: Prepared<A>["decode"]) =>
-  (body: unknown, answer: Http.Answer): Either.Either<PendingPage, ParseResult.ParseError> => {
-    if (typeof body === "object" && body !== null) {
-      const { count, next } = body as { count?: unknown; next?: unknown }
-      if (
-        Number.isSafeInteger(count) &&
-        (count as number) >= 0 &&
-        (next === null || typeof next === "string")
-      ) {
-        return Either.right({ count: count as number, next, body, answer })
-      }
-    }
-    return Either.map(decode(body), (page) => ({ count: page.count, next: page.next, body, answer }))
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+
+/** Reads `count` and `next` from the page's head; a body without that head is decoded whole. */
+const pendingPage = <A>(
+  answer: Http.Answer,
+  decode: Prepared<A>["decode"]
+): Either.Either<PendingPage<A>, BelvoError.DecodeError> => {
+  const head = parseHead(answer.text, "results")
+  if (head !== undefined && isCount(head.count) && (head.next === null || typeof head.next === "string")) {
+    return Either.right({ count: head.count, next: head.next, answer })
   }
+  return Either.map(Http.decodeAnswer(answer, decode), (page) => ({
+    count: page.count,
+    next: page.next,
+    answer,
+    decoded: page
+  }))
+}
+
+/** Decodes a pending page, which must agree with the head it was paged by (JSON allows repeated keys). */
+const decodePending = <A>(
+  pending: PendingPage<A>,
+  decode: Prepared<A>["decode"]
+): Either.Either<Balance.Page<A>, BelvoError.DecodeError> =>
+  pending.decoded !== undefined
+    ? Either.right(pending.decoded)
+    : Either.flatMap(Http.decodeAnswer(pending.answer, decode), (page) =>
+        page.count === pending.count && page.next === pending.next
+          ? Either.right(page)
+          : Either.left(
+              Http.decodeFailure(
+                pending.answer,
+                `the page's count and next (${page.count}, ${page.next}) differ from those before its results (${pending.count}, ${pending.next}): a key is repeated`
+              )
+            )
+      )
 
 /** Lets the event loop turn once (microtasks, then I/O), so a request handed to the client is written. */
 const yieldToEventLoop = Effect.async<void>((resume) => {
@@ -654,12 +676,13 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
         seen.add(url.href)
         fetched += 1
         if (fetched > bound) return yield* endless(url.href, `more pages than count allows (${fetched - 1})`)
-        const { value: page } = yield* pageRequest(
+        const { value: answer } = yield* pageRequest(
           url,
-          pendingPage(prepared.decode),
+          Http.unparsed,
           options,
           Deferred.succeed(sent, undefined)
         )
+        const page = yield* pendingPage(answer, prepared.decode)
         if (fetched === 1) bound = pageBound(page.count, prepared.pageSize, prepared.firstPage)
         const nextSent = yield* Deferred.make<void>()
         if (page.next === null) {
@@ -677,11 +700,7 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
           Stream.mapEffect(([page, nextSent]) =>
             Deferred.await(nextSent).pipe(
               Effect.zipRight(yieldToEventLoop),
-              Effect.zipRight(
-                Either.mapLeft(prepared.decode(page.body), (error) =>
-                  Http.decodeFailure(page.answer, error.message)
-                )
-              )
+              Effect.zipRight(decodePending(page, prepared.decode))
             )
           )
         )
@@ -689,7 +708,11 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
     )
   })
 
-/** Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time, in order. */
+/**
+ * Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time and
+ * emitted in order. A page that arrives early waits undecoded: decoding happens in page order, just
+ * before its items are emitted, so at most one decoded page is alive at a time.
+ */
 const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?: CallOptions) =>
   Stream.unwrap(
     Effect.gen(function* () {
@@ -702,13 +725,16 @@ const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?
           (page) => {
             const url = new URL(prepared.url)
             url.searchParams.set("page", String(page))
-            return Effect.flatMap(pageRequest(url, prepared.decode, options), ({ value }) =>
-              value.next === null
-                ? Effect.succeed(value)
-                : Effect.as(checkNext(prepared.baseUrl, value.next), value)
-            )
+            return Effect.map(pageRequest(url, Http.unparsed, options), ({ value }) => value)
           },
           { concurrency }
+        ),
+        Stream.mapEffect((answer) =>
+          Effect.flatMap(Http.decodeAnswer(answer, prepared.decode), (page) =>
+            page.next === null
+              ? Effect.succeed(page)
+              : Effect.as(checkNext(prepared.baseUrl, page.next), page)
+          )
         )
       )
       return Stream.concat(Stream.make(first), rest)

@@ -11,6 +11,7 @@ import * as TestClock from "effect/TestClock"
 import { Balance, Balances } from "../src/index.js"
 import {
   account,
+  baseUrl,
   balanceId,
   clientLayer,
   errorBody,
@@ -446,6 +447,39 @@ describe("list at concurrency 1 (read-ahead)", () => {
       expect(error._tag).toBe("DecodeError")
       expect(error._tag === "DecodeError" && [error.status, error.request_id]).toEqual([200, "req-page-2"])
       expect(error.message).toContain("results")
+    })
+  )
+})
+
+describe("list at concurrency 1: page heads", () => {
+  const rawPage = (text: string) =>
+    mockHttp(() => new Response(text, { status: 200, headers: { "content-type": "application/json" } }))
+
+  it.effect("a page whose results come before count and next is decoded whole, and still listed", () =>
+    Effect.gen(function* () {
+      const http = rawPage(
+        JSON.stringify({ results: [wireBalance(uuidFor(1))], previous: null, next: null, count: 1 })
+      )
+      const ids = yield* Balances.list({ link, fields: ["id"] }, { concurrency: 1 }).pipe(
+        Stream.map((balance) => balance.id),
+        Stream.runCollect,
+        Effect.provide(clientLayer(http.layer))
+      )
+      expect(Chunk.toReadonlyArray(ids)).toEqual([uuidFor(1)])
+    })
+  )
+
+  it.effect("a repeated next key that contradicts the head is a DecodeError, not a silent skip", () =>
+    Effect.gen(function* () {
+      const item = JSON.stringify(wireBalance(uuidFor(1)))
+      const http = rawPage(
+        `{"count": 1, "next": null, "previous": null, "results": [${item}], "next": "${baseUrl}/api/br/balances/?page=9"}`
+      )
+      const error = yield* Stream.runDrain(Balances.list({ link }, { concurrency: 1 })).pipe(
+        Effect.flip,
+        Effect.provide(clientLayer(http.layer))
+      )
+      expect(error._tag === "DecodeError" && error.reason).toContain("a key is repeated")
     })
   )
 })

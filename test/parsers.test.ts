@@ -8,6 +8,7 @@ import * as DateTime from "effect/DateTime"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import { decimalFromNumber } from "../src/internal/amount.js"
+import { parseHead } from "../src/internal/json.js"
 import { timestampFromString } from "../src/internal/timestamp.js"
 
 /** `value·10^-scale`, or "none": a plain rendering that tells apart any two results. */
@@ -88,5 +89,34 @@ describe("timestampFromString", () => {
     expect(millis("2024-05-21T05:32:00.123456-03:00")).toBe(String(Date.UTC(2024, 4, 21, 8, 32, 0, 123)))
     expect(millis("2024-02-30T00:00:00Z")).toBe(String(Date.UTC(2024, 2, 1)))
     expect(millis("2024-01-01T00:00:60Z")).toBe("none")
+  })
+})
+
+describe("parseHead", () => {
+  it.prop(
+    "gives the members before the key exactly as JSON.parse does, or nothing",
+    [
+      FastCheck.record({ count: FastCheck.nat(), next: FastCheck.option(FastCheck.webUrl(), { nil: null }) }),
+      FastCheck.array(FastCheck.jsonValue(), { maxLength: 3 }),
+      FastCheck.boolean()
+    ],
+    ([head, results, spaced]) => {
+      const page = { ...head, previous: null, results }
+      const text = spaced ? JSON.stringify(page, null, 1) : JSON.stringify(page)
+      const parsed = parseHead(text, "results")
+      return parsed !== undefined && parsed.count === head.count && parsed.next === head.next
+    }
+  )
+
+  it("reads only what comes before the key, and refuses what is not an object", () => {
+    // `count` after `results` is not in the head: the caller then decodes the whole page.
+    expect(parseHead('{"results":[],"count":1}', "results")).toEqual({ results: null })
+    expect(parseHead('[{"results":[]}]', "results")).toBeUndefined()
+    expect(parseHead('{"next":"a\\"results\\"b","count":1,"results":[]}', "results")).toEqual({
+      next: 'a"results"b',
+      count: 1,
+      results: null
+    })
+    expect(parseHead("not json", "results")).toBeUndefined()
   })
 })

@@ -24,15 +24,20 @@ const UNIQUE_BELOW = 2 ** 51
  * exists, it is the only integer at that scale that round-trips, and the least such scale is the
  * shortest text's. Anything else takes the text path. A property test holds the two equal.
  */
-export const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> => {
-  if (!Number.isFinite(input)) return Option.none()
+export const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> =>
+  Option.fromNullable(decimalOfNumber(input))
+
+/** {@link decimalFromNumber} without the `Option` (the page decoder's hot path). */
+export const decimalOfNumber = (input: number): BigDecimal.BigDecimal | undefined => {
+  if (!Number.isFinite(input)) return undefined
   for (let scale = 0; scale < POWERS_OF_TEN.length; scale++) {
     const power = POWERS_OF_TEN[scale]!
     const unscaled = Math.round(input * power)
     if (!(Math.abs(unscaled) < UNIQUE_BELOW)) break
-    if (unscaled / power === input) return Option.some(fromSafeInteger(unscaled, scale))
+    if (unscaled / power === input) return fromSafeInteger(unscaled, scale)
   }
-  return Option.map(BigDecimal.safeFromNumber(input), BigDecimal.normalize)
+  const decoded = BigDecimal.safeFromNumber(input)
+  return Option.isSome(decoded) ? BigDecimal.normalize(decoded.value) : undefined
 }
 
 /** The normalized decimal `unscaled · 10^-scale`, with trailing zeros moved into the scale. */
@@ -51,6 +56,13 @@ const fromSafeInteger = (unscaled: number, scale: number): BigDecimal.BigDecimal
 
 export const decimalFromString = (input: string): Option.Option<BigDecimal.BigDecimal> =>
   DECIMAL.test(input) ? Option.map(BigDecimal.fromString(input), BigDecimal.normalize) : Option.none()
+
+/** {@link decimalFromString} without the `Option`. */
+export const decimalOfString = (input: string): BigDecimal.BigDecimal | undefined => {
+  if (!DECIMAL.test(input)) return undefined
+  const decoded = BigDecimal.fromString(input)
+  return Option.isSome(decoded) ? BigDecimal.normalize(decoded.value) : undefined
+}
 
 /** A JSON number when it denotes the same decimal, the decimal string otherwise: no cent is lost. */
 export const encodeDecimal = (decimal: BigDecimal.BigDecimal): number | string => {

@@ -12,12 +12,11 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as Balance from "../Balance.js"
-import { decimalFromNumber, decimalFromString } from "./amount.js"
-import { timestampFromString } from "./timestamp.js"
+import { decimalOfNumber, decimalOfString } from "./amount.js"
+import { timestampOfString } from "./timestamp.js"
 
 /** Returned by a field decoder for an invalid value. */
 const INVALID: unique symbol = Symbol("invalid")
@@ -28,11 +27,25 @@ type FieldDecoder = (value: unknown) => unknown
 /** Whether a fast decoder gave up (the input may still be valid: ask the Schema). */
 export const isInvalid = (value: unknown): value is Invalid => value === INVALID
 
-// The pattern Schema.UUID checks.
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/i
+const HYPHEN = 45
 
-const uuid: FieldDecoder = (value) => (typeof value === "string" && UUID.test(value) ? value : INVALID)
+/** Whether `code` is an ASCII hex digit. */
+const isHex = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102)
+
+/** Schema.UUID's pattern (8-4-4-4-12 hex digits, any case), checked without a regex. */
+const isUuid = (value: unknown): value is string => {
+  if (typeof value !== "string" || value.length !== 36) return false
+  for (let i = 0; i < 36; i++) {
+    const code = value.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23 ? code !== HYPHEN : !isHex(code)) return false
+  }
+  return true
+}
+
+const uuid: FieldDecoder = (value) => (isUuid(value) ? value : INVALID)
 const string: FieldDecoder = (value) => (typeof value === "string" ? value : INVALID)
+
 /**
  * A timestamp decoder that remembers its last input: balances of one retrieval often share
  * `collected_at` and `created_at`, and a `DateTime.Utc` is immutable, so equal neighbours share one.
@@ -43,21 +56,22 @@ const timestamp = (): FieldDecoder => {
   return (value) => {
     if (typeof value !== "string") return INVALID
     if (value === lastInput) return lastOutput
-    const decoded = timestampFromString(value)
-    if (Option.isNone(decoded)) return INVALID
+    const decoded = timestampOfString(value)
+    if (decoded === undefined) return INVALID
     lastInput = value
-    lastOutput = decoded.value
-    return lastOutput
+    lastOutput = decoded
+    return decoded
   }
 }
+
 const amount: FieldDecoder = (value) => {
   const decoded =
     typeof value === "number"
-      ? decimalFromNumber(value)
+      ? decimalOfNumber(value)
       : typeof value === "string"
-        ? decimalFromString(value)
-        : Option.none()
-  return Option.isSome(decoded) ? decoded.value : INVALID
+        ? decimalOfString(value)
+        : undefined
+  return decoded === undefined ? INVALID : decoded
 }
 
 const fieldDecoders = (): Record<Balance.Field, FieldDecoder> => ({
@@ -77,18 +91,78 @@ const fieldDecoders = (): Record<Balance.Field, FieldDecoder> => ({
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null
 
+/** Every field in the schema's order, which `wholeBalanceDecoder`'s literal follows. */
+const WHOLE_BALANCE = Object.keys(fieldDecoders())
+
+/** Whether `fields` is the whole balance in order (no projection: the common case). */
+const isWholeBalance = (fields: ReadonlyArray<Balance.Field>) =>
+  fields.length === WHOLE_BALANCE.length && fields.every((field, i) => field === WHOLE_BALANCE[i])
+
+/**
+ * The whole balance as one object literal: every item gets the same hidden class and no property
+ * store grows while it is built. No field decoder accepts `undefined`, so a missing key is invalid.
+ */
+const wholeBalanceDecoder = () => {
+  const d = fieldDecoders()
+  return (input: unknown): Record<string, unknown> | Invalid => {
+    if (!isObject(input) || Array.isArray(input)) return INVALID
+    const id = d.id(input.id)
+    const link = d.link(input.link)
+    const account_id = d.account_id(input.account_id)
+    const account_internal_identification = d.account_internal_identification(
+      input.account_internal_identification
+    )
+    const collected_at = d.collected_at(input.collected_at)
+    const created_at = d.created_at(input.created_at)
+    const last_updated_at = d.last_updated_at(input.last_updated_at)
+    const currency = d.currency(input.currency)
+    const available = d.available(input.available)
+    const blocked = d.blocked(input.blocked)
+    const automatically_invested = d.automatically_invested(input.automatically_invested)
+    if (
+      id === INVALID ||
+      link === INVALID ||
+      account_id === INVALID ||
+      account_internal_identification === INVALID ||
+      collected_at === INVALID ||
+      created_at === INVALID ||
+      last_updated_at === INVALID ||
+      currency === INVALID ||
+      available === INVALID ||
+      blocked === INVALID ||
+      automatically_invested === INVALID
+    ) {
+      return INVALID
+    }
+    return {
+      id,
+      link,
+      account_id,
+      account_internal_identification,
+      collected_at,
+      created_at,
+      last_updated_at,
+      currency,
+      available,
+      blocked,
+      automatically_invested
+    }
+  }
+}
+
 /** Decodes one item with exactly `fields` (in that order), or `INVALID`. */
 const itemDecoder = (fields: ReadonlyArray<Balance.Field>) => {
-  const all = fieldDecoders()
-  const decoders = fields.map((field) => [field, all[field]] as const)
+  if (isWholeBalance(fields)) return wholeBalanceDecoder()
+  const decoders = fieldDecoders()
+  const names = [...fields]
+  const decode = names.map((field) => decoders[field])
   return (input: unknown): Record<string, unknown> | Invalid => {
     if (!isObject(input) || Array.isArray(input)) return INVALID
     const output: Record<string, unknown> = {}
-    for (const [field, decode] of decoders) {
-      if (!(field in input)) return INVALID
-      const value = decode(input[field])
+    for (let i = 0; i < names.length; i++) {
+      const value = decode[i]!(input[names[i]!])
       if (value === INVALID) return INVALID
-      output[field] = value
+      output[names[i]!] = value
     }
     return output
   }

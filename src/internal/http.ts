@@ -72,6 +72,28 @@ export const decodeFailure = (answer: Answer, reason: string): BelvoError.Decode
     body: excerpt(answer.text)
   })
 
+/**
+ * Passed as `decode`, leaves a 2xx body unparsed: the call succeeds with the `Answer`, to be
+ * decoded later with `decodeAnswer` (a page waiting for its turn holds one flat string, not a
+ * thousand objects the garbage collector must trace).
+ */
+export const unparsed = (_body: unknown, answer: Answer): Either.Either<Answer, ParseResult.ParseError> =>
+  Either.right(answer)
+
+/** Parses a 2xx answer's body, amounts kept exact, and decodes it; a mismatch is a `DecodeError`. */
+export const decodeAnswer = <A>(
+  answer: Answer,
+  decode: (body: unknown, answer: Answer) => Either.Either<A, ParseResult.ParseError>
+): Either.Either<A, BelvoError.DecodeError> => {
+  let json: unknown
+  try {
+    json = parseLossless(answer.text)
+  } catch (error) {
+    return Either.left(decodeFailure(answer, `malformed JSON: ${(error as Error).message}`))
+  }
+  return Either.mapLeft(decode(json, answer), (error) => decodeFailure(answer, error.message))
+}
+
 /** A decoded success. */
 export interface Success<A> {
   readonly status: number
@@ -327,14 +349,10 @@ const interpret = <A>(
   const { context } = options
   if (status >= 200 && status < 300) {
     const answer: Answer = { context, status, requestId: headerRequestId(headers), text }
-    let json: unknown
-    try {
-      json = parseLossless(text)
-    } catch (error) {
-      return Effect.fail(decodeFailure(answer, `malformed JSON: ${(error as Error).message}`))
-    }
-    return Either.match(options.decode(json, answer), {
-      onLeft: (error) => Effect.fail(decodeFailure(answer, error.message)),
+    const decoded =
+      options.decode === unparsed ? Either.right(answer as A) : decodeAnswer(answer, options.decode)
+    return Either.match(decoded, {
+      onLeft: Effect.fail,
       onRight: (value) => Effect.succeed({ status, value, requestId: answer.requestId })
     })
   }

@@ -20,6 +20,28 @@ const LONG_AMOUNT = /"(?:available|blocked|automatically_invested)"\s*:\s*-?[\d.
 export const parseLossless = (text: string): unknown =>
   JSON.parse(LONG_AMOUNT.test(text) ? text.replace(AMOUNT_VALUE, '"$1"$2:$3"$4"') : text)
 
+/**
+ * The members of a JSON object that come before its member `key`, parsed without reading the rest,
+ * or `undefined` when the text does not have that shape. A list page's `count` and `next` come
+ * before its `results`, so the next request can go out before 400 KB of items are parsed. A cut
+ * in the wrong place cannot pass: the head must itself parse as an object.
+ *
+ * @internal
+ */
+export const parseHead = (text: string, key: string): Record<string, unknown> | undefined => {
+  // Inside a JSON string a quote is escaped, so `"key"` found here is a key or nothing valid.
+  const at = text.indexOf(`"${key}"`)
+  if (at <= 0) return undefined
+  try {
+    const head: unknown = JSON.parse(`${text.slice(0, at)}"${key}":null}`)
+    return typeof head === "object" && head !== null && !Array.isArray(head)
+      ? (head as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** @internal */
 export const excerpt = (text: string, max = 500): string =>
   text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`

@@ -66,8 +66,13 @@ const epochMillis = (input: string): number | undefined => {
 }
 
 /** The instant `input` denotes, as `DateTime.make` reads it, or `None`. */
-export const timestampFromString = (input: string): Option.Option<DateTime.Utc> => {
+export const timestampFromString = (input: string): Option.Option<DateTime.Utc> =>
+  Option.fromNullable(timestampOfString(input))
+
+/** {@link timestampFromString} without the `Option` (the page decoder's hot path). */
+export const timestampOfString = (input: string): DateTime.Utc | undefined => {
   const millis = epochMillis(input)
-  if (millis !== undefined) return Option.some(DateTime.unsafeMake(millis))
-  return Option.map(DateTime.make(input), DateTime.toUtc)
+  if (millis !== undefined) return DateTime.unsafeMake(millis)
+  const decoded = DateTime.make(input)
+  return Option.isSome(decoded) ? DateTime.toUtc(decoded.value) : undefined
 }
