@@ -5,7 +5,12 @@
  * (`Stream.runCollect` into memory) or `idle` (imports loaded, nothing listed). Prints one JSON line:
  * `{ mode, items, maxRssMiB, sampledPeakMiB, heapUsedMiB, wallMs }`.
  */
-import { Chunk, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+// Effect's modules by path, as the library imports them: the `effect` barrel loads every module.
+import * as Chunk from "effect/Chunk"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { Balances, BelvoClient } from "../src/index.js"
 
 // Only the library and one transport are loaded (not the sandbox), so `idle` is the client's floor.
