@@ -536,6 +536,8 @@ export const listPage = <const Q extends BalanceQuery.ListQuery>(
  *
  * The first page gives `count`; the rest are fetched up to `concurrency` at a time and emitted in
  * page order, each page whole once decoded (a retried page never duplicates or drops an item).
+ * At `concurrency: 1` the server's `next` links are followed, one request at a time, and the next
+ * request goes out while the current page is decoded.
  * Pages stay on the client's origin: a `next` URL elsewhere fails with `PaginationError`, and so
  * does a server that repeats a page or never ends. `page_size` defaults to 1000.
  *
