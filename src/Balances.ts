@@ -560,14 +560,17 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
   options?: ListOptions
 ): Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient> =>
   Stream.unwrap(
-    Effect.map(prepareList(query, defaultListPageSize), (prepared) => {
+    Effect.flatMap(prepareList(query, defaultListPageSize), (prepared) => {
       const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
-      const pages =
-        concurrency === 1 ? followNext(prepared, options) : concurrentPages(prepared, concurrency, options)
-      return Stream.mapConcatChunk(pages, (page) =>
-        Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>)
-      )
+      return concurrency === 1
+        ? followNext(prepared, options)
+        : concurrentPages(prepared, concurrency, options)
     })
+  ).pipe(
+    // One `unwrap`, and pages become items last. A stream stage keeps the last element it emitted
+    // until it emits the next; with nested streams, a page's items kept that way while the next page
+    // is on the wire survive young-generation collections (measured: 2.7x the promoted bytes).
+    Stream.mapConcatChunk((page) => Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>))
   ) as Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient>
 
 interface Prepared<A> {
@@ -608,6 +611,8 @@ interface PendingPage<A> {
   readonly count: number
   readonly next: string | null
   readonly answer: Http.Answer
+  /** Paging relied on `count` and `next` from the head, so the whole page must agree with them. */
+  readonly fromHead: boolean
   /** Present when the head could not be read alone and the whole page was decoded already. */
   readonly decoded?: Balance.Page<A>
 }
@@ -621,17 +626,18 @@ const pendingPage = <A>(
 ): Either.Either<PendingPage<A>, BelvoError.DecodeError> => {
   const head = parseHead(answer.text, "results")
   if (head !== undefined && isCount(head.count) && (head.next === null || typeof head.next === "string")) {
-    return Either.right({ count: head.count, next: head.next, answer })
+    return Either.right({ count: head.count, next: head.next, answer, fromHead: true })
   }
   return Either.map(Http.decodeAnswer(answer, decode), (page) => ({
     count: page.count,
     next: page.next,
     answer,
+    fromHead: false,
     decoded: page
   }))
 }
 
-/** Decodes a pending page, which must agree with the head it was paged by (JSON allows repeated keys). */
+/** Decodes a pending page; one paged by its head must agree with it (JSON allows repeated keys). */
 const decodePending = <A>(
   pending: PendingPage<A>,
   decode: Prepared<A>["decode"]
@@ -639,7 +645,7 @@ const decodePending = <A>(
   pending.decoded !== undefined
     ? Either.right(pending.decoded)
     : Either.flatMap(Http.decodeAnswer(pending.answer, decode), (page) =>
-        page.count === pending.count && page.next === pending.next
+        !pending.fromHead || (page.count === pending.count && page.next === pending.next)
           ? Either.right(page)
           : Either.left(
               Http.decodeFailure(
@@ -664,7 +670,7 @@ const yieldToEventLoop = Effect.async<void>((resume) => {
  * is on its way; the decoder waits for it, so decoding never delays the next request.
  */
 const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
-  Stream.suspend(() => {
+  Effect.map(Deferred.make<void>(), (firstSent) => {
     const seen = new Set<string>()
     let fetched = 0
     let bound = Number.POSITIVE_INFINITY
@@ -695,16 +701,13 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
         if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
         return [[page, nextSent], Option.some({ url: next, sent: nextSent })] as const
       }).pipe(Effect.ensuring(Deferred.succeed(sent, undefined)))
-    return Stream.unwrap(
-      Effect.map(Deferred.make<void>(), (sent) =>
-        Stream.paginateEffect({ url: prepared.url, sent }, step).pipe(
-          Stream.buffer({ capacity: 1 }),
-          Stream.mapEffect(([page, nextSent]) =>
-            Deferred.await(nextSent).pipe(
-              Effect.zipRight(yieldToEventLoop),
-              Effect.zipRight(decodePending(page, prepared.decode))
-            )
-          )
+    return Stream.paginateEffect({ url: prepared.url, sent: firstSent }, step).pipe(
+      Stream.buffer({ capacity: 1 }),
+      Stream.mapEffect(([page, nextSent]) =>
+        Deferred.await(nextSent).pipe(
+          Effect.zipRight(yieldToEventLoop),
+          // Lazily: decoding when the effect is built would run before the wait above.
+          Effect.zipRight(Effect.suspend(() => decodePending(page, prepared.decode)))
         )
       )
     )
@@ -712,33 +715,54 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
 
 /**
  * Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time and
- * emitted in order. A page that arrives early waits undecoded: decoding happens in page order, just
- * before its items are emitted, so at most one decoded page is alive at a time.
+ * emitted in order. Every page, the first included, waits as the text it came in and is parsed
+ * and decoded in page order just before its items are emitted, so at most one decoded page is
+ * alive at a time.
+ *
+ * The first page is not kept decoded while the rest stream by: V8 watches how many fresh objects
+ * survive a young-generation collection, and a whole page held for the length of the stream made
+ * it allocate every later balance straight into the old generation (measured: 2.7x the promoted
+ * bytes, the heap growing to several times its live size).
  */
 const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?: CallOptions) =>
-  Stream.unwrap(
-    Effect.gen(function* () {
-      const { value: first } = yield* pageRequest(prepared.url, prepared.decode, options)
-      if (first.next !== null) yield* checkNext(prepared.baseUrl, first.next)
-      const lastPage = Math.ceil(first.count / prepared.pageSize)
-      if (first.next === null || lastPage <= prepared.firstPage) return Stream.make(first)
-      const rest = Stream.range(prepared.firstPage + 1, lastPage).pipe(
-        Stream.mapEffect(
-          (page) => {
-            const url = new URL(prepared.url)
-            url.searchParams.set("page", String(page))
-            return Effect.map(pageRequest(url, Http.unparsed, options), ({ value }) => value)
-          },
-          { concurrency }
-        ),
-        Stream.mapEffect((answer) =>
-          Effect.flatMap(Http.decodeAnswer(answer, prepared.decode), (page) =>
-            page.next === null
-              ? Effect.succeed(page)
-              : Effect.as(checkNext(prepared.baseUrl, page.next), page)
-          )
+  Effect.gen(function* () {
+    const { value: firstAnswer } = yield* pageRequest(prepared.url, Http.unparsed, options)
+    const first = yield* pendingPage(firstAnswer, prepared.decode)
+    if (first.next !== null) yield* checkNext(prepared.baseUrl, first.next)
+    const count = first.count
+    const lastPage = Math.ceil(count / prepared.pageSize)
+    const decodeInOrder = (page: PendingPage<A>) =>
+      // Inside the effect, not while building it: `Stream.mapEffect` keeps the effect it built
+      // until the next page arrives.
+      Effect.suspend(() =>
+        Effect.flatMap(decodePending(page, prepared.decode), (decoded) =>
+          decoded.next === null
+            ? Effect.succeed(decoded)
+            : Effect.as(checkNext(prepared.baseUrl, decoded.next), decoded)
         )
       )
-      return Stream.concat(Stream.make(first), rest)
-    })
-  )
+    if (first.next === null || lastPage <= prepared.firstPage) {
+      return Stream.fromEffect(decodeInOrder(first))
+    }
+    let pending: PendingPage<A> | undefined = first
+    return Stream.range(prepared.firstPage, lastPage).pipe(
+      Stream.mapEffect(
+        (page) => {
+          if (pending !== undefined) {
+            // The first page, already here; let go of it once handed on.
+            const taken = pending
+            pending = undefined
+            return Effect.succeed(taken)
+          }
+          const url = new URL(prepared.url)
+          url.searchParams.set("page", String(page))
+          return Effect.map(
+            pageRequest(url, Http.unparsed, options),
+            ({ value }): PendingPage<A> => ({ count, next: null, answer: value, fromHead: false })
+          )
+        },
+        { concurrency }
+      ),
+      Stream.mapEffect(decodeInOrder)
+    )
+  })

@@ -451,21 +451,23 @@ describe("list at concurrency 1 (read-ahead)", () => {
   )
 })
 
-describe("list at concurrency 1: page heads", () => {
+describe("list: page heads", () => {
   const rawPage = (text: string) =>
     mockHttp(() => new Response(text, { status: 200, headers: { "content-type": "application/json" } }))
 
   it.effect("a page whose results come before count and next is decoded whole, and still listed", () =>
     Effect.gen(function* () {
-      const http = rawPage(
-        JSON.stringify({ results: [wireBalance(uuidFor(1))], previous: null, next: null, count: 1 })
-      )
-      const ids = yield* Balances.list({ link, fields: ["id"] }, { concurrency: 1 }).pipe(
-        Stream.map((balance) => balance.id),
-        Stream.runCollect,
-        Effect.provide(clientLayer(http.layer))
-      )
-      expect(Chunk.toReadonlyArray(ids)).toEqual([uuidFor(1)])
+      for (const concurrency of [1, 3]) {
+        const http = rawPage(
+          JSON.stringify({ results: [wireBalance(uuidFor(1))], previous: null, next: null, count: 1 })
+        )
+        const ids = yield* Balances.list({ link, fields: ["id"] }, { concurrency }).pipe(
+          Stream.map((balance) => balance.id),
+          Stream.runCollect,
+          Effect.provide(clientLayer(http.layer))
+        )
+        expect(Chunk.toReadonlyArray(ids)).toEqual([uuidFor(1)])
+      }
     })
   )
 
@@ -475,11 +477,13 @@ describe("list at concurrency 1: page heads", () => {
       const http = rawPage(
         `{"count": 1, "next": null, "previous": null, "results": [${item}], "next": "${baseUrl}/api/br/balances/?page=9"}`
       )
-      const error = yield* Stream.runDrain(Balances.list({ link }, { concurrency: 1 })).pipe(
-        Effect.flip,
-        Effect.provide(clientLayer(http.layer))
-      )
-      expect(error._tag === "DecodeError" && error.reason).toContain("a key is repeated")
+      for (const concurrency of [1, 3]) {
+        const error = yield* Stream.runDrain(Balances.list({ link }, { concurrency })).pipe(
+          Effect.flip,
+          Effect.provide(clientLayer(http.layer))
+        )
+        expect(error._tag === "DecodeError" && error.reason).toContain("a key is repeated")
+      }
     })
   )
 })
