@@ -676,7 +676,11 @@ const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
     let bound = Number.POSITIVE_INFINITY
     interface State {
       readonly url: URL
-      /** Completed when this request is handed to the HTTP client (or will never be). */
+      /**
+       * Completed when this request is handed to the HTTP client, or starts waiting for the
+       * client's rate limit or in-flight cap (or never will be sent): from then on, decoding the
+       * previous page cannot delay it.
+       */
       readonly sent: Deferred.Deferred<void>
     }
     const step = ({ url, sent }: State) =>

@@ -22,6 +22,7 @@ import * as RateLimiter from "effect/RateLimiter"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { version } from "./internal/version.js"
+import { throttledClients } from "./internal/throttle.js"
 
 /**
  * Belvo's environments and their base URLs.
@@ -340,7 +341,7 @@ export const make = (
       const capped = Option.isSome(semaphore) ? semaphore.value.withPermits(1)(attempt) : attempt
       return Option.isSome(limiter) ? limiter.value(capped) : capped
     }
-    return BelvoClient.of({
+    const service = BelvoClient.of({
       baseUrl,
       httpClient,
       withPermit,
@@ -351,6 +352,8 @@ export const make = (
         maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024
       }
     })
+    if (Option.isSome(limiter) || Option.isSome(semaphore)) throttledClients.add(service)
+    return service
   })
 
 const sameOrigin = (url: string, origin: string): boolean => {

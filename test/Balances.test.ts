@@ -421,6 +421,25 @@ describe("list at concurrency 1 (read-ahead)", () => {
     })
   )
 
+  it.effect("a page's items do not wait for the next request's rate-limit slot", () =>
+    Effect.gen(function* () {
+      const items = Array.from({ length: 7 }, (_, n) => wireBalance(uuidFor(n)))
+      const http = pagingServer(items)
+      const seen: Array<string> = []
+      const fiber = yield* Balances.list({ link, page_size: 3, fields: ["id"] }, { concurrency: 1 }).pipe(
+        Stream.runForEach((balance) => Effect.sync(() => seen.push(balance.id))),
+        Effect.provide(clientLayer(http.layer, { rateLimit: { limit: 1, interval: "10 seconds" } })),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      // Page 2 waits for the limiter; page 1 is already out.
+      expect([http.requests.length, seen.length]).toEqual([1, 3])
+      yield* TestClock.adjust("30 seconds")
+      yield* Fiber.join(fiber)
+      expect(seen).toEqual(items.map((item) => item.id))
+    })
+  )
+
   it.effect("a malformed page is a DecodeError with status and request_id, after every earlier item", () =>
     Effect.gen(function* () {
       const items = Array.from({ length: 6 }, (_, n) => wireBalance(uuidFor(n)))

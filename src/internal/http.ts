@@ -22,6 +22,7 @@ import { BelvoClient, type CallOptions, type RetryPolicy } from "../BelvoClient.
 import * as BelvoError from "../BelvoError.js"
 import { MfaChallenge } from "../MfaChallenge.js"
 import { excerpt, parseLossless } from "./json.js"
+import { throttledClients } from "./throttle.js"
 
 /** Which requests may be sent again. */
 export type Idempotency =
@@ -120,7 +121,11 @@ export const call = <A>(options: {
   readonly decode: (body: unknown, answer: Answer) => Either.Either<A, ParseResult.ParseError>
   readonly span: string
   readonly overrides?: CallOptions | undefined
-  /** Runs just before each attempt is handed to the HTTP client (after the permit is taken). */
+  /**
+   * Runs for each attempt just before the request is handed to the HTTP client. On a client with
+   * a rate limit or an in-flight cap it runs as the attempt starts instead, before that wait, so
+   * whoever waits for it is never held up by the limit.
+   */
   readonly onSend?: Effect.Effect<void> | undefined
 }): Effect.Effect<Success<A>, AttemptError, BelvoClient> =>
   Effect.flatMap(BelvoClient, (client) => {
@@ -135,16 +140,19 @@ export const call = <A>(options: {
         ? Duration.decode(options.overrides.callTimeout)
         : settings.callTimeout
     const { method, path } = options.context
+    const { onSend } = options
+    // Whether the client may hold the request back: then `onSend` runs before that wait.
+    const early = throttledClients.has(client)
     let attempt = 0
 
     const once = Effect.suspend(() => {
       attempt += 1
       const current = attempt
-      return client
+      const attemptOnce = client
         .withPermit(
-          (options.onSend === undefined
+          (onSend === undefined || early
             ? client.httpClient.execute(options.request)
-            : Effect.zipRight(options.onSend, client.httpClient.execute(options.request))
+            : Effect.zipRight(onSend, client.httpClient.execute(options.request))
           ).pipe(
             Effect.mapError((error) => transportError(options.context, error.cause ?? error, error.message)),
             Effect.flatMap((response) => readBody(response, settings.maxResponseBytes, options.context)),
@@ -187,6 +195,7 @@ export const call = <A>(options: {
           ),
           withManualRedirects
         )
+      return onSend !== undefined && early ? Effect.zipRight(onSend, attemptOnce) : attemptOnce
     })
 
     const retried =
