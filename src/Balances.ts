@@ -617,15 +617,13 @@ interface PendingPage<A> {
   readonly decoded?: Balance.Page<A>
 }
 
-const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
-
 /** Reads `count` and `next` from the page's head; a body without that head is decoded whole. */
 const pendingPage = <A>(
   answer: Http.Answer,
   decode: Prepared<A>["decode"]
 ): Either.Either<PendingPage<A>, BelvoError.DecodeError> => {
   const head = parseHead(answer.text, "results")
-  if (head !== undefined && isCount(head.count) && (head.next === null || typeof head.next === "string")) {
+  if (head !== undefined && FastDecode.isCount(head.count) && FastDecode.isNullOrString(head.next)) {
     return Either.right({ count: head.count, next: head.next, answer, fromHead: true })
   }
   return Either.map(Http.decodeAnswer(answer, decode), (page) => ({

@@ -55,7 +55,7 @@ const fromSafeInteger = (unscaled: number, scale: number): BigDecimal.BigDecimal
 }
 
 export const decimalFromString = (input: string): Option.Option<BigDecimal.BigDecimal> =>
-  DECIMAL.test(input) ? Option.map(BigDecimal.fromString(input), BigDecimal.normalize) : Option.none()
+  Option.fromNullable(decimalOfString(input))
 
 /** {@link decimalFromString} without the `Option`. */
 export const decimalOfString = (input: string): BigDecimal.BigDecimal | undefined => {

@@ -168,7 +168,13 @@ const itemDecoder = (fields: ReadonlyArray<Balance.Field>) => {
   }
 }
 
-const isNullOrString = (value: unknown) => value === null || typeof value === "string"
+/** What a page's `next` and `previous` may be. */
+export const isNullOrString = (value: unknown): value is string | null =>
+  value === null || typeof value === "string"
+
+/** What a page's `count` may be (Schema.NonNegativeInt). */
+export const isCount = (value: unknown): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 0
 
 /**
  * A decoder that tries the fast path and falls back to `schema` (for the precise error, or for
@@ -215,7 +221,7 @@ export const page = (fields: ReadonlyArray<Balance.Field>) => {
   return (input: unknown) => {
     if (!isObject(input) || Array.isArray(input)) return INVALID
     const { count, next, previous } = input
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return INVALID
+    if (!isCount(count)) return INVALID
     if (!("next" in input) || !("previous" in input) || !isNullOrString(next) || !isNullOrString(previous)) {
       return INVALID
     }

@@ -65,11 +65,7 @@ const epochMillis = (input: string): number | undefined => {
   return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000
 }
 
-/** The instant `input` denotes, as `DateTime.make` reads it, or `None`. */
-export const timestampFromString = (input: string): Option.Option<DateTime.Utc> =>
-  Option.fromNullable(timestampOfString(input))
-
-/** {@link timestampFromString} without the `Option` (the page decoder's hot path). */
+/** The instant `input` denotes, as `DateTime.make` reads it, or `undefined`. */
 export const timestampOfString = (input: string): DateTime.Utc | undefined => {
   const millis = epochMillis(input)
   if (millis !== undefined) return DateTime.unsafeMake(millis)
