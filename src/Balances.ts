@@ -7,30 +7,61 @@
  * - {@link listPage}: one page of the list.
  * - {@link get}: `GET /api/br/balances/{id}/`, one balance.
  *
- * Each program's error type is exactly what it can fail with. Queries are validated before
- * anything is sent.
+ * Each endpoint checks its input (nothing is sent for an invalid one), sends its request through
+ * the client, and reads the answer with its own status table: the documented statuses and the
+ * error each becomes. Its error type is derived from that table, so it is exactly what the
+ * endpoint can fail with.
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Balance from "./Balance.js"
+import type * as Balance from "./Balance.js"
 import * as BalanceQuery from "./BalanceQuery.js"
 import { BelvoClient, type CallOptions as ClientCallOptions } from "./BelvoClient.js"
 import * as BelvoError from "./BelvoError.js"
+import * as Answer from "./internal/answer.js"
+import * as Attempt from "./internal/attempt.js"
+import * as Errors from "./internal/errors.js"
 import * as FastDecode from "./internal/fastDecode.js"
-import * as Http from "./internal/http.js"
-import { parseHead } from "./internal/json.js"
+import * as Paginate from "./internal/paginate.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
+/** The collection, relative to the client's base URL. */
 const PATH = "api/br/balances/"
+
+// ---------------------------------------------------------------------------------------------
+// Status tables: what each documented status becomes. Any other status is `UnknownStatus`, a 429
+// is always `TooManyRequests`.
+// ---------------------------------------------------------------------------------------------
+
+const common = {
+  401: Errors.unauthorized,
+  403: Errors.accessDenied,
+  408: Errors.requestTimeout,
+  500: Errors.unexpected
+} as const
+
+/** `GET` list and detail: a missing balance (or a page past the last) is a 404. */
+const readTable = { ...common, 404: Errors.notFound } as const
+
+/** `POST` retrieve and `PATCH` resume: a 428 is a challenge for the request that met it. */
+const mutationTable = (request: MfaChallenge.Request) =>
+  ({
+    ...common,
+    400: Errors.badRequest,
+    428: (failure: Errors.Failure) =>
+      Errors.tokenRequired(
+        failure,
+        MfaChallenge.fromItem({ ...failure.first, request_id: failure.fields.request_id }, request, failure.receivedAt)
+      )
+  }) as const
+
+/** Failures below HTTP, possible on every request. */
+type Transport = BelvoError.TransportError | BelvoError.Timeout | BelvoError.DecodeError
 
 /**
  * Per-call overrides of the client's reliability settings.
@@ -66,10 +97,9 @@ export type CallOptions = ClientCallOptions
  * @category errors
  */
 export type RetrieveError =
-  | BelvoError.BadRequestError
-  | BelvoError.CommonError
-  | BelvoError.TokenRequired
-  | BalanceQuery.InvalidQuery
+  | Errors.ErrorOf<ReturnType<typeof mutationTable>>
+  | Transport
+  | BelvoError.InvalidQuery
 
 /**
  * Errors of {@link resume}: those of {@link retrieve}. A challenge past its `expiresAt` fails with
@@ -112,11 +142,7 @@ export type ResumeError = RetrieveError
  * @since 0.1.0
  * @category errors
  */
-export type ListError =
-  | BelvoError.CommonError
-  | BelvoError.NotFound
-  | BelvoError.PaginationError
-  | BalanceQuery.InvalidQuery
+export type ListError = Errors.ErrorOf<typeof readTable> | Transport | Paginate.PagingError | BelvoError.InvalidQuery
 
 /**
  * Errors of {@link get}: 401, 403, 404, 408, 500, plus 429, unknown statuses, transport, timeout,
@@ -134,13 +160,7 @@ export type ListError =
  * @since 0.1.0
  * @category errors
  */
-export type GetError = BelvoError.CommonError | BelvoError.NotFound | BalanceQuery.InvalidQuery
-
-// The status table of each endpoint decides which tags it can produce (anything undocumented becomes
-// UnknownStatus), which is why each program's error type can be narrowed to its own union below.
-const MUTATION_STATUSES: Http.Documented = new Set([400, 401, 403, 408, 428, 500])
-const LIST_STATUSES: Http.Documented = new Set([401, 403, 404, 408, 500])
-const GET_STATUSES: Http.Documented = new Set([401, 403, 404, 408, 500])
+export type GetError = Errors.ErrorOf<typeof readTable> | Transport | BelvoError.InvalidQuery
 
 /**
  * What `retrieve` and `resume` return: the balances, and whether Belvo stored them (`201`,
@@ -190,52 +210,66 @@ export interface RetrieveParams extends BalanceQuery.Projection {
   /** The link's id (UUID). */
   readonly link: string
   /** Only this account's balance (UUID). Recommended by Belvo. */
-  readonly account_id?: string
+  readonly account_id?: string | undefined
   /** Persist the data in Belvo (201) or not (200). Default `true`. */
-  readonly save_data?: boolean
+  readonly save_data?: boolean | undefined
 }
 
-const isUuid = Schema.is(Schema.UUID)
+// ---------------------------------------------------------------------------------------------
+// Input checks and decoders
+// ---------------------------------------------------------------------------------------------
 
-const requireUuid = (field: string, value: unknown): Either.Either<string, BalanceQuery.InvalidQuery> =>
+const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
+
+const requireUuid = (field: string, value: unknown): Effect.Effect<string, BelvoError.InvalidQuery> =>
   typeof value === "string" && isUuid(value)
-    ? Either.right(value)
-    : Either.left(new BalanceQuery.InvalidQuery({ field, value, reason: "must be a UUID" }))
+    ? Effect.succeed(value)
+    : Effect.fail(new BelvoError.InvalidQuery({ field, value, reason: "must be a UUID" }))
 
-const withParams = (url: URL, params: BalanceQuery.Params): URL => {
-  for (const [name, value] of params) url.searchParams.append(name, value)
-  return url
-}
+/** The projection part of a query or options object, without `undefined` members. */
+const projectionOf = (options: {
+  readonly fields?: ReadonlyArray<Balance.Field> | undefined
+  readonly omit?: ReadonlyArray<Balance.Field> | undefined
+}): BalanceQuery.Projection => ({
+  ...(options.fields === undefined ? {} : { fields: options.fields }),
+  ...(options.omit === undefined ? {} : { omit: options.omit })
+})
+
+/** A decoder from a fast path with its Schema fallback, reporting why a body does not match. */
+const decoderOf =
+  <A>(decode: (input: unknown) => Result.Result<A, Schema.SchemaError>): Answer.Decoder<A> =>
+  (input) =>
+    Result.mapError(decode(input), FastDecode.errorMessage)
 
 const decodeBalances = (projection: BalanceQuery.Projection) =>
-  FastDecode.withFallback(
-    Schema.Array(BalanceQuery.projection(projection)),
-    FastDecode.balances(BalanceQuery.keptFields(projection))
+  decoderOf(
+    FastDecode.withFallback(
+      Schema.Array(BalanceQuery.projection(projection)),
+      FastDecode.balances(BalanceQuery.keptFields(projection))
+    )
   )
 
 const decodeBalance = (projection: BalanceQuery.Projection) =>
-  FastDecode.withFallback(
-    BalanceQuery.projection(projection),
-    FastDecode.balance(BalanceQuery.keptFields(projection))
+  decoderOf(
+    FastDecode.withFallback(BalanceQuery.projection(projection), FastDecode.balance(BalanceQuery.keptFields(projection)))
   )
 
-const decodePage = (projection: BalanceQuery.Projection) =>
-  FastDecode.withFallback(
-    Balance.Page(BalanceQuery.projection(projection)),
-    FastDecode.page(BalanceQuery.keptFields(projection))
-  )
-
-const projectionOf = (options: BalanceQuery.Projection): BalanceQuery.Projection => ({
-  ...(options.fields ? { fields: options.fields } : {}),
-  ...(options.omit ? { omit: options.omit } : {})
+// Paths in errors and logs are the request's real path, base URL prefix included.
+const routeOf = (baseUrl: URL, method: string, path: string): Errors.Route => ({
+  method,
+  path: `${baseUrl.pathname}${path}`
 })
 
-const retrieval = <A>(success: Http.Success<ReadonlyArray<A>>): Retrieval<A> => ({
-  status: success.status === 201 ? 201 : 200,
-  saved: success.status === 201,
-  balances: success.value,
-  requestId: success.requestId
+const retrieval = <A>(answer: Answer.Answer, balances: ReadonlyArray<A>): Retrieval<A> => ({
+  status: answer.status === 201 ? 201 : 200,
+  saved: answer.status === 201,
+  balances,
+  requestId: answer.requestId
 })
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Retrieves the current balances of a link (optionally one account) from the institution.
@@ -259,40 +293,29 @@ const retrieval = <A>(success: Http.Success<ReadonlyArray<A>>): Retrieval<A> => 
  * @since 0.1.0
  * @category endpoints
  */
-export const retrieve = <const P extends RetrieveParams>(
+export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extends RetrieveParams>(
   params: P,
   options?: CallOptions
-): Effect.Effect<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> =>
-  Effect.gen(function* () {
-    const link = yield* requireUuid("link", params.link)
-    const account =
-      params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
-    const projection = yield* BalanceQuery.encodeProjection(projectionOf(params))
-    const save_data = params.save_data ?? true
-    const { baseUrl } = yield* BelvoClient
-    const url = withParams(Http.urlFor(baseUrl, PATH), projection)
-    const request = HttpClientRequest.post(url).pipe(
-      HttpClientRequest.bodyUnsafeJson({
-        link,
-        ...(account === undefined ? {} : { account_id: account }),
-        save_data
-      })
-    )
-    const success = yield* Http.call({
-      request,
-      context: {
-        method: "POST",
-        path: url.pathname,
-        mfa: { link, save_data, fields: params.fields, omit: params.omit }
-      },
-      idempotency: "unsent-only",
-      documented: MUTATION_STATUSES,
-      decode: decodeBalances(params),
-      span: "Balances.retrieve",
-      overrides: options
-    })
-    return retrieval(success) as Retrieval<BalanceQuery.Projected<P>>
-  }) as Effect.Effect<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient>
+): Effect.fn.Return<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> {
+  const link = yield* requireUuid("link", params.link)
+  const account = params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
+  const projection = projectionOf(params)
+  const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(projection))
+  const save_data = params.save_data ?? true
+  const { baseUrl } = yield* BelvoClient
+  const request = HttpClientRequest.post(PATH, { urlParams }).pipe(
+    HttpClientRequest.bodyJsonUnsafe({ link, ...(account === undefined ? {} : { account_id: account }), save_data })
+  )
+  const answer = yield* Attempt.send({
+    request,
+    route: routeOf(baseUrl, "POST", PATH),
+    idempotency: "unsent-only",
+    table: mutationTable({ link, save_data, ...projection }),
+    overrides: options
+  })
+  const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
+  return retrieval(answer, balances as ReadonlyArray<BalanceQuery.Projected<P>>)
+})
 
 /**
  * Options of {@link resume}.
@@ -310,9 +333,13 @@ export const retrieve = <const P extends RetrieveParams>(
  * @since 0.1.0
  * @category models
  */
-export interface ResumeOptions extends BalanceQuery.Projection, Omit<CallOptions, "retry"> {
+export interface ResumeOptions extends Omit<CallOptions, "retry"> {
+  /** Only these fields; defaults to the challenge's (what the original retrieve asked for). */
+  readonly fields?: ReadonlyArray<Balance.Field> | undefined
+  /** Leave these fields out; defaults to the challenge's. */
+  readonly omit?: ReadonlyArray<Balance.Field> | undefined
   /** Defaults to what the original retrieve asked for (stored in the challenge). */
-  readonly save_data?: boolean
+  readonly save_data?: boolean | undefined
 }
 
 /**
@@ -334,47 +361,74 @@ export interface ResumeOptions extends BalanceQuery.Projection, Omit<CallOptions
  * @since 0.1.0
  * @category endpoints
  */
-export const resume = <const O extends ResumeOptions = {}>(
+export const resume = Effect.fn("Balances.resume")(function* <const O extends ResumeOptions = {}>(
   challenge: MfaChallenge.MfaChallenge,
-  token: string,
+  token?: string | undefined,
   options?: O
-): Effect.Effect<Retrieval<BalanceQuery.Projected<O>>, ResumeError, BelvoClient> =>
-  Effect.gen(function* () {
-    const projectionInput = projectionOf(options ?? {})
-    const projection = yield* BalanceQuery.encodeProjection(projectionInput)
-    const { baseUrl } = yield* BelvoClient
-    const url = withParams(Http.urlFor(baseUrl, PATH), projection)
-    const save_data = options?.save_data ?? challenge.save_data
-    if (yield* MfaChallenge.isExpired(challenge)) {
-      return yield* new BelvoError.SessionExpired({
-        message: `MFA session ${challenge.session} expired at ${challenge.expiresAt.toJSON()}; nothing was sent. Start again with a new retrieve.`,
-        status: 0,
-        method: "PATCH",
-        path: url.pathname,
-        code: "session_expired",
-        detail: "The MFA session expired before it was resumed",
-        request_id: null,
-        errors: []
-      })
-    }
-    const request = HttpClientRequest.patch(url).pipe(
-      HttpClientRequest.bodyUnsafeJson({ session: challenge.session, token, link: challenge.link, save_data })
+): Effect.fn.Return<Retrieval<ResumedItem<O>>, ResumeError, BelvoClient> {
+  const { baseUrl } = yield* BelvoClient
+  const route = routeOf(baseUrl, "PATCH", PATH)
+  yield* Effect.fromResult(
+    Result.mapError(
+      MfaChallenge.check(challenge),
+      (reason) => new BelvoError.InvalidQuery({ field: "challenge", value: challenge.session, reason })
     )
-    const success = yield* Http.call({
-      request,
-      context: {
-        method: "PATCH",
-        path: url.pathname,
-        mfa: { link: challenge.link, save_data, fields: projectionInput.fields, omit: projectionInput.omit }
-      },
-      idempotency: "never",
-      documented: MUTATION_STATUSES,
-      decode: decodeBalances(projectionInput),
-      span: "Balances.resume",
-      overrides: { ...options, retry: false }
+  )
+  if (token !== undefined && (typeof token !== "string" || token.length === 0 || token.length > 256)) {
+    return yield* new BelvoError.InvalidQuery({
+      field: "token",
+      value: typeof token === "string" ? `${token.length} characters` : token,
+      reason: "must be a non-empty string of at most 256 characters, or undefined when no token is needed"
     })
-    return retrieval(success) as Retrieval<BalanceQuery.Projected<O>>
-  }) as Effect.Effect<Retrieval<BalanceQuery.Projected<O>>, ResumeError, BelvoClient>
+  }
+  // The resume returns what the retrieve asked for, unless told otherwise.
+  const projection = projectionOf({
+    fields: options?.fields ?? (options?.omit === undefined ? challenge.fields : undefined),
+    omit: options?.omit ?? (options?.fields === undefined ? challenge.omit : undefined)
+  })
+  const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(projection))
+  const save_data = options?.save_data ?? challenge.save_data
+  if (yield* MfaChallenge.isExpired(challenge)) {
+    return yield* Errors.sessionExpired(challenge, route, "before it was resumed")
+  }
+  const request = HttpClientRequest.patch(PATH, { urlParams }).pipe(
+    HttpClientRequest.bodyJsonUnsafe({
+      session: challenge.session,
+      ...(token === undefined ? {} : { token }),
+      link: challenge.link,
+      save_data
+    })
+  )
+  const answer = yield* Attempt.send({
+    request,
+    route,
+    idempotency: "never",
+    table: mutationTable({ link: challenge.link, save_data, ...projection }),
+    overrides: { ...options, retry: false }
+  })
+  const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
+  return retrieval(answer, balances as ReadonlyArray<ResumedItem<O>>)
+})
+
+/**
+ * The item type {@link resume} returns: exact when its options name literal `fields` / `omit`;
+ * otherwise a balance whose fields are all optional, since the challenge's own projection (which
+ * the resume repeats) is only known at run time. `Mfa.answer` keeps the retrieve's exact type.
+ *
+ * @example
+ * ```ts
+ * import type { Balances } from "effect-belvo"
+ *
+ * type Slim = Balances.ResumedItem<{ fields: readonly ["id", "available"] }> // Pick<Balance, "id" | "available">
+ * type Unknown = Balances.ResumedItem<{}> // Partial<Balance>
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type ResumedItem<O> = O extends { readonly fields: ReadonlyArray<Balance.Field> } | { readonly omit: ReadonlyArray<Balance.Field> }
+  ? BalanceQuery.Projected<O>
+  : Partial<Balance.Balance>
 
 /**
  * Gets one balance by id, optionally shaped by `fields` / `omit`.
@@ -393,27 +447,26 @@ export const resume = <const O extends ResumeOptions = {}>(
  * @since 0.1.0
  * @category endpoints
  */
-export const get = <const P extends BalanceQuery.Projection = {}>(
+export const get = Effect.fn("Balances.get")(function* <const P extends BalanceQuery.Projection = {}>(
   id: string,
   projection?: P,
   options?: CallOptions
-): Effect.Effect<BalanceQuery.Projected<P>, GetError, BelvoClient> =>
-  Effect.gen(function* () {
-    const balanceId = yield* requireUuid("id", id)
-    const params = yield* BalanceQuery.encodeProjection(projectionOf(projection ?? {}))
-    const { baseUrl } = yield* BelvoClient
-    const url = withParams(Http.urlFor(baseUrl, `${PATH}${balanceId}/`), params)
-    const success = yield* Http.call({
-      request: HttpClientRequest.get(url),
-      context: { method: "GET", path: url.pathname },
-      idempotency: "idempotent",
-      documented: GET_STATUSES,
-      decode: decodeBalance(projection ?? {}),
-      span: "Balances.get",
-      overrides: options
-    })
-    return success.value as BalanceQuery.Projected<P>
-  }) as Effect.Effect<BalanceQuery.Projected<P>, GetError, BelvoClient>
+): Effect.fn.Return<BalanceQuery.Projected<P>, GetError, BelvoClient> {
+  const balanceId = yield* requireUuid("id", id)
+  const shape = projectionOf(projection ?? {})
+  const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(shape))
+  const { baseUrl } = yield* BelvoClient
+  const path = `${PATH}${balanceId}/`
+  const answer = yield* Attempt.send({
+    request: HttpClientRequest.get(path, { urlParams }),
+    route: routeOf(baseUrl, "GET", path),
+    idempotency: "idempotent",
+    table: readTable,
+    overrides: options
+  })
+  const balance = yield* Effect.fromResult(Answer.decode(answer, decodeBalance(shape)))
+  return balance as BalanceQuery.Projected<P>
+})
 
 /**
  * Options of {@link list}.
@@ -436,7 +489,7 @@ export interface ListOptions extends CallOptions {
    * Pages fetched at once after the first (which gives `count`). Items are always emitted in page
    * order; memory holds about `concurrency + 1` pages. Default {@link defaultConcurrency}.
    */
-  readonly concurrency?: number
+  readonly concurrency?: number | undefined
 }
 
 /**
@@ -474,35 +527,49 @@ export const defaultConcurrency = 8
  */
 export const defaultListPageSize = 1000
 
-const pageRequest = <A>(
-  url: URL,
-  decode: (body: unknown, answer: Http.Answer) => Either.Either<A, ParseResult.ParseError>,
-  options?: CallOptions,
-  onSend?: Effect.Effect<void>
-) =>
-  Http.call({
-    request: HttpClientRequest.get(url),
-    context: { method: "GET", path: url.pathname },
-    idempotency: "idempotent",
-    documented: LIST_STATUSES,
-    decode,
-    span: "Balances.listPage",
-    overrides: options,
-    onSend
-  })
+/** Sends one page request of a listing, under the client's policy for GET. */
+const fetchPage =
+  (baseUrl: URL, options: CallOptions | undefined) =>
+  (request: HttpClientRequest.HttpClientRequest, onSend?: Effect.Effect<void>) =>
+    Attempt.send({
+      request,
+      route: routeOf(baseUrl, "GET", PATH),
+      idempotency: "idempotent",
+      table: readTable,
+      overrides: options,
+      onSend
+    }).pipe(Effect.withSpan("Balances.listPage", { kind: "client" }))
 
-const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize?: number) =>
-  Effect.gen(function* () {
-    const withSize =
-      defaultPageSize !== undefined && query.page_size === undefined
-        ? { ...query, page_size: defaultPageSize }
-        : query
-    const params = yield* BalanceQuery.encode(withSize)
-    const { baseUrl } = yield* BelvoClient
-    const url = withParams(Http.urlFor(baseUrl, PATH), params)
-    const decode = decodePage(query)
-    return { baseUrl, url, decode, pageSize: withSize.page_size ?? 100, firstPage: withSize.page ?? 1 }
-  })
+/** A list query checked and encoded, and what paging it needs. */
+const prepareList = Effect.fnUntraced(function* (
+  query: BalanceQuery.ListQuery,
+  options: CallOptions | undefined,
+  defaultPageSize?: number
+) {
+  const withSize =
+    defaultPageSize !== undefined && query.page_size === undefined ? { ...query, page_size: defaultPageSize } : query
+  const urlParams = yield* Effect.fromResult(BalanceQuery.encode(withSize))
+  const { baseUrl } = yield* BelvoClient
+  const listing: Paginate.Listing<unknown, Errors.ErrorOf<typeof readTable> | Transport | BelvoError.InvalidQuery, BelvoClient> = {
+    baseUrl,
+    request: HttpClientRequest.get(PATH, { urlParams }),
+    pageSize: withSize.page_size ?? 100,
+    firstPage: withSize.page ?? 1,
+    decode: decoderOf(
+      FastDecode.withFallback(
+        Schema.Struct({
+          count: Schema.Finite,
+          next: Schema.NullOr(Schema.String),
+          previous: Schema.NullOr(Schema.String),
+          results: Schema.Array(BalanceQuery.projection(projectionOf(query)))
+        }),
+        FastDecode.page(BalanceQuery.keptFields(projectionOf(query)))
+      )
+    ),
+    fetch: fetchPage(baseUrl, options)
+  }
+  return listing
+})
 
 /**
  * Fetches one page of the list: the query as given (Belvo's default page size is 100).
@@ -521,15 +588,15 @@ const prepareList = <Q extends BalanceQuery.ListQuery>(query: Q, defaultPageSize
  * @since 0.1.0
  * @category endpoints
  */
-export const listPage = <const Q extends BalanceQuery.ListQuery>(
+export const listPage = Effect.fn("Balances.listPage")(function* <const Q extends BalanceQuery.ListQuery>(
   query: Q,
   options?: CallOptions
-): Effect.Effect<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient> =>
-  Effect.gen(function* () {
-    const { url, decode } = yield* prepareList(query)
-    const success = yield* pageRequest(url, decode, options)
-    return success.value as Balance.Page<BalanceQuery.Projected<Q>>
-  }) as Effect.Effect<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient>
+): Effect.fn.Return<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient> {
+  const listing = yield* prepareList(query, options)
+  const answer = yield* listing.fetch(listing.request)
+  const page = yield* Effect.fromResult(Answer.decode(answer, listing.decode))
+  return page as Balance.Page<BalanceQuery.Projected<Q>>
+})
 
 /**
  * Streams every balance matching the query, across all pages, in order, in constant memory.
@@ -560,211 +627,16 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
   options?: ListOptions
 ): Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient> =>
   Stream.unwrap(
-    Effect.flatMap(prepareList(query, defaultListPageSize), (prepared) => {
-      const concurrency = Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency))
-      return concurrency === 1
-        ? followNext(prepared, options)
-        : concurrentPages(prepared, concurrency, options)
-    })
+    Effect.map(prepareList(query, options, defaultListPageSize), (listing) =>
+      Paginate.pages(listing, Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency)))
+    )
   ).pipe(
-    // One `unwrap`, and pages become items last. A stream stage keeps the last element it emitted
-    // until it emits the next; with nested streams, a page's items kept that way while the next page
-    // is on the wire survive young-generation collections (measured: 2.7x the promoted bytes).
-    Stream.mapConcatChunk((page) => Chunk.unsafeFromArray(page.results as Array<BalanceQuery.Projected<Q>>))
-  ) as Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient>
-
-interface Prepared<A> {
-  readonly baseUrl: URL
-  readonly url: URL
-  readonly decode: (body: unknown) => Either.Either<Balance.Page<A>, ParseResult.ParseError>
-  readonly pageSize: number
-  readonly firstPage: number
-}
-
-const crossOrigin = (url: string) =>
-  new BelvoError.PaginationError({
-    message: `Refusing to follow a page URL off the configured base URL: ${url}. Credentials are only sent to the configured origin.`,
-    reason: "CrossOrigin",
-    url
-  })
-
-const endless = (url: string, why: string) =>
-  new BelvoError.PaginationError({ message: `Pagination stopped: ${why} (${url})`, reason: "Endless", url })
-
-/** Checks a `next` URL: absolute or relative, it must stay under the configured base URL. */
-const checkNext = (baseUrl: URL, next: string): Either.Either<URL, BelvoError.PaginationError> => {
-  let url: URL
-  try {
-    url = new URL(next, baseUrl)
-  } catch {
-    return Either.left(crossOrigin(next))
-  }
-  return Http.onBase(baseUrl, url) ? Either.right(url) : Either.left(crossOrigin(next))
-}
-
-/** Most pages a listing of `count` items can have, plus one for a server that shifts under us. */
-const pageBound = (count: number, pageSize: number, firstPage: number) =>
-  Math.ceil(count / pageSize) - firstPage + 2
-
-/** A list page as received, with the `count` and `next` its head says: enough to ask for the next. */
-interface PendingPage<A> {
-  readonly count: number
-  readonly next: string | null
-  readonly answer: Http.Answer
-  /** Paging relied on `count` and `next` from the head, so the whole page must agree with them. */
-  readonly fromHead: boolean
-  /** Present when the head could not be read alone and the whole page was decoded already. */
-  readonly decoded?: Balance.Page<A>
-}
-
-/** Reads `count` and `next` from the page's head; a body without that head is decoded whole. */
-const pendingPage = <A>(
-  answer: Http.Answer,
-  decode: Prepared<A>["decode"]
-): Either.Either<PendingPage<A>, BelvoError.DecodeError> => {
-  const head = parseHead(answer.text, "results")
-  if (head !== undefined && FastDecode.isCount(head.count) && FastDecode.isNullOrString(head.next)) {
-    return Either.right({ count: head.count, next: head.next, answer, fromHead: true })
-  }
-  return Either.map(Http.decodeAnswer(answer, decode), (page) => ({
-    count: page.count,
-    next: page.next,
-    answer,
-    fromHead: false,
-    decoded: page
-  }))
-}
-
-/** Decodes a pending page; one paged by its head must agree with it (JSON allows repeated keys). */
-const decodePending = <A>(
-  pending: PendingPage<A>,
-  decode: Prepared<A>["decode"]
-): Either.Either<Balance.Page<A>, BelvoError.DecodeError> =>
-  pending.decoded !== undefined
-    ? Either.right(pending.decoded)
-    : Either.flatMap(Http.decodeAnswer(pending.answer, decode), (page) =>
-        !pending.fromHead || (page.count === pending.count && page.next === pending.next)
-          ? Either.right(page)
-          : Either.left(
-              Http.decodeFailure(
-                pending.answer,
-                `the page's count and next (${page.count}, ${page.next}) differ from those before its results (${pending.count}, ${pending.next}): a key is repeated`
-              )
-            )
-      )
-
-/** Lets the event loop turn once (microtasks, then I/O), so a request handed to the client is written. */
-const yieldToEventLoop = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
-
-/**
- * Concurrency 1: follow the server's `next` links, refusing foreign origins, repeats and runaways.
- *
- * One request at a time, and the wire is never idle while the client works: as soon as page k's
- * body is in and `next` is read, the request for page k+1 goes out, and page k is decoded while the
- * server prepares k+1. The producer hands each page over with a signal that the following request
- * is on its way; the decoder waits for it, so decoding never delays the next request.
- */
-const followNext = <A>(prepared: Prepared<A>, options?: CallOptions) =>
-  Effect.map(Deferred.make<void>(), (firstSent) => {
-    const seen = new Set<string>()
-    let fetched = 0
-    let bound = Number.POSITIVE_INFINITY
-    interface State {
-      readonly url: URL
-      /**
-       * Completed when this request is handed to the HTTP client, or starts waiting for the
-       * client's rate limit or in-flight cap (or never will be sent): from then on, decoding the
-       * previous page cannot delay it.
-       */
-      readonly sent: Deferred.Deferred<void>
-    }
-    const step = ({ url, sent }: State) =>
-      Effect.gen(function* () {
-        seen.add(url.href)
-        fetched += 1
-        if (fetched > bound) return yield* endless(url.href, `more pages than count allows (${fetched - 1})`)
-        const { value: answer } = yield* pageRequest(
-          url,
-          Http.unparsed,
-          options,
-          Deferred.succeed(sent, undefined)
-        )
-        const page = yield* pendingPage(answer, prepared.decode)
-        if (fetched === 1) bound = pageBound(page.count, prepared.pageSize, prepared.firstPage)
-        const nextSent = yield* Deferred.make<void>()
-        if (page.next === null) {
-          yield* Deferred.succeed(nextSent, undefined)
-          return [[page, nextSent], Option.none<State>()] as const
-        }
-        const next = yield* checkNext(prepared.baseUrl, page.next)
-        if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
-        return [[page, nextSent], Option.some({ url: next, sent: nextSent })] as const
-      }).pipe(Effect.ensuring(Deferred.succeed(sent, undefined)))
-    return Stream.paginateEffect({ url: prepared.url, sent: firstSent }, step).pipe(
-      Stream.buffer({ capacity: 1 }),
-      Stream.mapEffect(([page, nextSent]) =>
-        Deferred.await(nextSent).pipe(
-          Effect.zipRight(yieldToEventLoop),
-          // Lazily: decoding when the effect is built would run before the wait above.
-          Effect.zipRight(Effect.suspend(() => decodePending(page, prepared.decode)))
-        )
-      )
-    )
-  })
-
-/**
- * Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time and
- * emitted in order. Every page, the first included, waits as the text it came in and is parsed
- * and decoded in page order just before its items are emitted, so at most one decoded page is
- * alive at a time.
- *
- * The first page is not kept decoded while the rest stream by: V8 watches how many fresh objects
- * survive a young-generation collection, and a whole page held for the length of the stream made
- * it allocate every later balance straight into the old generation (measured: 2.7x the promoted
- * bytes, the heap growing to several times its live size).
- */
-const concurrentPages = <A>(prepared: Prepared<A>, concurrency: number, options?: CallOptions) =>
-  Effect.gen(function* () {
-    const { value: firstAnswer } = yield* pageRequest(prepared.url, Http.unparsed, options)
-    const first = yield* pendingPage(firstAnswer, prepared.decode)
-    if (first.next !== null) yield* checkNext(prepared.baseUrl, first.next)
-    const count = first.count
-    const lastPage = Math.ceil(count / prepared.pageSize)
-    const decodeInOrder = (page: PendingPage<A>) =>
-      // Inside the effect, not while building it: `Stream.mapEffect` keeps the effect it built
-      // until the next page arrives.
-      Effect.suspend(() =>
-        Effect.flatMap(decodePending(page, prepared.decode), (decoded) =>
-          decoded.next === null
-            ? Effect.succeed(decoded)
-            : Effect.as(checkNext(prepared.baseUrl, decoded.next), decoded)
-        )
-      )
-    if (first.next === null || lastPage <= prepared.firstPage) {
-      return Stream.fromEffect(decodeInOrder(first))
-    }
-    let pending: PendingPage<A> | undefined = first
-    return Stream.range(prepared.firstPage, lastPage).pipe(
-      Stream.mapEffect(
-        (page) => {
-          if (pending !== undefined) {
-            // The first page, already here; let go of it once handed on.
-            const taken = pending
-            pending = undefined
-            return Effect.succeed(taken)
-          }
-          const url = new URL(prepared.url)
-          url.searchParams.set("page", String(page))
-          return Effect.map(
-            pageRequest(url, Http.unparsed, options),
-            ({ value }): PendingPage<A> => ({ count, next: null, answer: value, fromHead: false })
-          )
-        },
-        { concurrency }
-      ),
-      Stream.mapEffect(decodeInOrder)
-    )
-  })
+    // Pages become items last, each page's array handed on whole as one chunk. A stream stage
+    // keeps the last element it emitted until it emits the next; with nested streams, a page's
+    // items kept that way while the next page is on the wire survive young-generation collections
+    // (measured: 2.7x the promoted bytes).
+    Stream.filter((page) => page.results.length > 0),
+    Stream.map((page) => page.results as readonly [BalanceQuery.Projected<Q>, ...Array<BalanceQuery.Projected<Q>>]),
+    Stream.flattenArray,
+    Stream.withSpan("Balances.list")
+  )

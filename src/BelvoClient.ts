@@ -1,28 +1,31 @@
 /**
  * The client service: where requests go, how they authenticate, and how hard they try.
  *
- * `BelvoClient` wraps any `HttpClient` once: the base URL, HTTP basic auth from `Redacted`
- * secrets (sent to the configured origin only), `Accept: application/json` and a user agent. It also
- * holds the reliability settings shared by every call of one client: timeouts, the retry policy,
- * an optional rate limit and a cap on requests in flight.
+ * `BelvoClient` wraps any `HttpClient` once: requests are relative to the base URL, carry HTTP
+ * basic auth from `Redacted` secrets (on the configured origin only), `Accept: application/json`
+ * and a user agent; redirects are never followed; client spans are named by route and no trace
+ * headers are sent to Belvo. It also holds what every call of one client shares: timeouts, the
+ * retry policy, and the limits (a rate limit, a cap on requests in flight) as plain data, with
+ * `withPermit` to run an attempt under them.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as RateLimiter from "effect/RateLimiter"
+import * as RateLimiter from "effect/persistence/RateLimiter"
 import type * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
+import * as Result from "effect/Result"
+import * as Semaphore from "effect/Semaphore"
+import * as Checks from "./internal/settings.js"
 import { version } from "./internal/version.js"
-import { throttledClients } from "./internal/throttle.js"
 
 /**
  * Belvo's environments and their base URLs.
@@ -61,7 +64,8 @@ export type Environment = keyof typeof environments
 /**
  * How transient failures are retried: exponential backoff from `baseDelay`, doubling, with jitter,
  * each wait capped at `maxDelay`, at most `maxRetries` retries. A server's `Retry-After` is honoured
- * up to `maxRetryAfter`. `false` turns retries off.
+ * up to `maxRetryAfter`. `false` turns retries off. Checked when a layer is built (and per call):
+ * `maxRetries` a whole number from 0 to {@link maxRetriesLimit}, delays from 1 ms to an hour.
  *
  * @example
  * ```ts
@@ -83,9 +87,9 @@ export type Environment = keyof typeof environments
  */
 export interface RetryPolicy {
   readonly maxRetries: number
-  readonly baseDelay: Duration.DurationInput
-  readonly maxDelay: Duration.DurationInput
-  readonly maxRetryAfter: Duration.DurationInput
+  readonly baseDelay: Duration.Input
+  readonly maxDelay: Duration.Input
+  readonly maxRetryAfter: Duration.Input
   readonly jitter: boolean
 }
 
@@ -112,6 +116,21 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /**
+ * The most retries a policy may ask for: a bound, so a typo cannot turn into a hot loop.
+ *
+ * @example
+ * ```ts
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * console.log(BelvoClient.maxRetriesLimit) // 20
+ * ```
+ *
+ * @since 1.0.0
+ * @category defaults
+ */
+export const maxRetriesLimit: number = Checks.maxRetriesLimit
+
+/**
  * Per-call overrides of the client's reliability settings, accepted by every endpoint. For
  * `Balances.list` they apply to each page request.
  *
@@ -127,8 +146,8 @@ export const defaultRetryPolicy: RetryPolicy = {
  */
 export interface CallOptions {
   readonly retry?: RetryPolicy | false | undefined
-  readonly attemptTimeout?: Duration.DurationInput | undefined
-  readonly callTimeout?: Duration.DurationInput | undefined
+  readonly attemptTimeout?: Duration.Input | undefined
+  readonly callTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -155,28 +174,33 @@ export interface CallOptions {
  */
 export interface Options {
   /** `sandbox` or `production`; ignored when `baseUrl` is given. Defaults to `sandbox`. */
-  readonly environment?: Environment
+  readonly environment?: Environment | undefined
   /** An explicit base URL (origin and optional path prefix). `http://` only for loopback hosts. */
-  readonly baseUrl?: string | URL
+  readonly baseUrl?: string | URL | undefined
   readonly secretId: Redacted.Redacted<string>
   readonly secretPassword: Redacted.Redacted<string>
   /** Longest wait for one attempt's response (headers and body). Default 60 s. */
-  readonly attemptTimeout?: Duration.DurationInput
+  readonly attemptTimeout?: Duration.Input | undefined
   /** Longest wait for one call, retries and backoff included. Default 5 min. */
-  readonly callTimeout?: Duration.DurationInput
+  readonly callTimeout?: Duration.Input | undefined
   /** Retry policy for transient failures, or `false`. Default {@link defaultRetryPolicy}. */
-  readonly retry?: RetryPolicy | false
+  readonly retry?: RetryPolicy | false | undefined
   /**
    * Client-side rate limit shared by every call of this client: at most `limit` requests start in
-   * each `interval` (fixed windows), e.g. `{ limit: 50, interval: "1 second" }`.
+   * each `interval`, e.g. `{ limit: 50, interval: "1 second" }`. Requests over it wait their turn.
    */
-  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput }
+  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.Input } | undefined
   /** Most requests in flight at once across every call of this client. Default unlimited. */
-  readonly maxConcurrentRequests?: number
+  readonly maxConcurrentRequests?: number | undefined
   /** Largest response body accepted, in bytes; a larger one is a `DecodeError`. Default 64 MiB. */
-  readonly maxResponseBytes?: number
+  readonly maxResponseBytes?: number | undefined
   /** Appended to the `effect-belvo/<version>` user agent. */
-  readonly userAgent?: string
+  readonly userAgent?: string | undefined
+  /**
+   * A last transformation of the configured `HttpClient` (logging, a proxy's headers, a test
+   * double…). It runs after the base URL, auth and headers are applied.
+   */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 /**
@@ -190,7 +214,7 @@ export interface Options {
  * const describe = (settings: BelvoClient.Settings): string =>
  *   `${Duration.format(settings.callTimeout)} per call, ${settings.retry === false ? 0 : settings.retry.maxRetries} retries`
  *
- * const program = Effect.map(BelvoClient.BelvoClient, (client) => describe(client.settings)) // "5m per call, 3 retries" by default
+ * const program = Effect.map(BelvoClient.BelvoClient.asEffect(), (client) => describe(client.settings)) // "5m per call, 3 retries" by default
  * ```
  *
  * @since 0.1.0
@@ -204,17 +228,36 @@ export interface Settings {
 }
 
 /**
+ * The limits a client puts on its own requests, as plain data: a request may wait for them before
+ * it is sent. Both absent: every request goes out at once.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoClient } from "effect-belvo"
+ *
+ * const holdsRequestsBack = (limits: BelvoClient.Limits): boolean =>
+ *   limits.rateLimit !== undefined || limits.maxConcurrentRequests !== undefined
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface Limits {
+  readonly rateLimit: { readonly limit: number; readonly interval: Duration.Duration } | undefined
+  readonly maxConcurrentRequests: number | undefined
+}
+
+/**
  * The service.
  *
  * @example
  * ```ts
- * import { HttpClientRequest } from "@effect/platform"
  * import { Effect } from "effect"
  * import { BelvoClient } from "effect-belvo"
  *
- * // Another Belvo endpoint with the same auth, rate limit and in-flight cap (no retries or timeouts).
- * const institutions = Effect.flatMap(BelvoClient.BelvoClient, (client: BelvoClient.Service) =>
- *   client.withPermit(client.httpClient.execute(HttpClientRequest.get(new URL("api/institutions/", client.baseUrl))))
+ * // Another Belvo endpoint with the same base URL, auth, rate limit and in-flight cap (no retries or timeouts).
+ * const institutions = Effect.flatMap(BelvoClient.BelvoClient.asEffect(), (client: BelvoClient.Service) =>
+ *   client.withPermit(client.httpClient.get("api/institutions/"))
  * )
  * ```
  *
@@ -222,77 +265,167 @@ export interface Settings {
  * @category models
  */
 export interface Service {
-  /** The configured base URL; every request and followed page stays on its origin. */
+  /** The configured base URL; every request and followed page stays under it. */
   readonly baseUrl: URL
-  /** The underlying client with auth, `Accept` and user agent applied (auth only on `baseUrl`'s origin). */
+  /**
+   * The configured client: request URLs are paths relative to `baseUrl` (`"api/br/balances/"`),
+   * with auth (on `baseUrl`'s origin only), `Accept` and user agent applied.
+   */
   readonly httpClient: HttpClient.HttpClient
   readonly settings: Settings
-  /** Runs one HTTP attempt under the client's rate limit and in-flight cap. */
+  readonly limits: Limits
+  /** Runs one HTTP attempt under {@link Limits}: waits for the rate limit, then an in-flight slot. */
   readonly withPermit: <A, E, R>(attempt: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 /**
- * The client service tag.
+ * The client service.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { BelvoClient } from "effect-belvo"
  *
- * const origin = Effect.map(BelvoClient.BelvoClient, (client) => client.baseUrl.origin)
+ * const origin = Effect.gen(function* () {
+ *   const client = yield* BelvoClient.BelvoClient
+ *   return client.baseUrl.origin
+ * })
  * ```
  *
  * @since 0.1.0
  * @category tags
  */
-export class BelvoClient extends Context.Tag("effect-belvo/BelvoClient")<BelvoClient, Service>() {}
+export class BelvoClient extends Context.Service<BelvoClient, Service>()("effect-belvo/BelvoClient") {}
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"])
+
+const invalidOption = (option: string, why: string): Config.ConfigError =>
+  new Config.ConfigError(new ConfigProvider.SourceError({ message: `BelvoClient option ${option}: ${why}` }))
 
 /**
  * Checks a base URL: it must parse, be `https:` (or `http:` on a loopback host) and carry no
  * credentials, query or fragment. Returns the normalized URL, with a trailing slash on its path.
+ * The error never repeats the input, which may hold a secret.
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Result } from "effect"
  * import { BelvoClient } from "effect-belvo"
  *
- * console.log(Either.isLeft(BelvoClient.validateBaseUrl("http://example.com"))) // true
- * console.log(Either.isRight(BelvoClient.validateBaseUrl("http://127.0.0.1:8787"))) // true
+ * console.log(Result.isFailure(BelvoClient.validateBaseUrl("http://example.com"))) // true
+ * console.log(Result.isSuccess(BelvoClient.validateBaseUrl("http://127.0.0.1:8787"))) // true
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const validateBaseUrl = (input: string | URL): Either.Either<URL, ConfigError.ConfigError> => {
-  const invalid = (why: string) => Either.left(ConfigError.InvalidData(["baseUrl"], why))
+export const validateBaseUrl = (input: string | URL): Result.Result<URL, Config.ConfigError> => {
+  const invalid = (why: string) => Result.fail(invalidOption("baseUrl", why))
   let url: URL
   try {
     url = new URL(String(input))
   } catch {
-    return invalid(`"${String(input)}" is not an absolute URL`)
+    return invalid('is not an absolute URL (expected e.g. "https://sandbox.belvo.com")')
   }
-  if (url.username !== "" || url.password !== "") return invalid("the base URL must not carry credentials")
-  if (url.search !== "" || url.hash !== "") return invalid("the base URL must not carry a query or fragment")
+  if (url.username !== "" || url.password !== "") {
+    return invalid("must not carry credentials (user:password@); pass secretId and secretPassword instead")
+  }
+  if (url.search !== "" || url.hash !== "") return invalid("must not carry a query or fragment")
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return invalid(`has the unsupported protocol ${url.protocol}; use https://`)
+  }
   if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
     return invalid(
       `plain http:// is refused for ${url.hostname}: credentials would travel unencrypted; use https://`
     )
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:")
-    return invalid(`unsupported protocol ${url.protocol}`)
   if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`
-  return Either.right(url)
+  return Result.succeed(url)
 }
 
 /**
- * Builds the service over the `HttpClient` in context.
+ * Checks a retry policy: `maxRetries` a whole number from 0 to {@link maxRetriesLimit}, every delay
+ * from 1 ms to an hour, `maxDelay` not under `baseDelay`. Returns the reason when it is not valid.
  *
  * @example
  * ```ts
- * import { FetchHttpClient } from "@effect/platform"
+ * import { BelvoClient } from "effect-belvo"
+ *
+ * console.log(BelvoClient.checkRetryPolicy({ ...BelvoClient.defaultRetryPolicy, maxRetries: 1.5 }))
+ * // "maxRetries must be a whole number from 0 to 20"
+ * ```
+ *
+ * @since 1.0.0
+ * @category constructors
+ */
+export const checkRetryPolicy: (policy: RetryPolicy | false) => string | undefined = Checks.checkRetryPolicy
+
+/** The options checked and resolved, or a `ConfigError` naming the first bad one. */
+const resolve = (
+  options: Options
+): Result.Result<{ readonly baseUrl: URL; readonly settings: Settings; readonly limits: Limits }, Config.ConfigError> =>
+  Result.gen(function* () {
+    const baseUrl = yield* validateBaseUrl(options.baseUrl ?? environments[options.environment ?? "sandbox"])
+    const duration = (name: string, input: Duration.Input | undefined, fallback: Duration.Duration, max: Duration.Duration) =>
+      input === undefined
+        ? Result.succeed(fallback)
+        : Result.mapError(Checks.checkDuration(input, max), (why) => invalidOption(name, why))
+    const attemptTimeout = yield* duration("attemptTimeout", options.attemptTimeout, Duration.seconds(60), Checks.maxTimeout)
+    const callTimeout = yield* duration("callTimeout", options.callTimeout, Duration.minutes(5), Checks.maxTimeout)
+    const retry = options.retry ?? defaultRetryPolicy
+    const retryProblem = Checks.checkRetryPolicy(retry)
+    if (retryProblem !== undefined) return yield* Result.fail(invalidOption("retry", retryProblem))
+    const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024
+    if (!Checks.isWhole(maxResponseBytes, 1, 2 ** 31)) {
+      return yield* Result.fail(invalidOption("maxResponseBytes", "must be a whole number of bytes from 1 to 2^31"))
+    }
+    if (options.maxConcurrentRequests !== undefined && !Checks.isWhole(options.maxConcurrentRequests, 1, 10_000)) {
+      return yield* Result.fail(invalidOption("maxConcurrentRequests", "must be a whole number from 1 to 10000"))
+    }
+    let rateLimit: Limits["rateLimit"]
+    if (options.rateLimit !== undefined) {
+      if (!Checks.isWhole(options.rateLimit.limit, 1, 1_000_000)) {
+        return yield* Result.fail(invalidOption("rateLimit.limit", "must be a whole number from 1 to 1000000"))
+      }
+      const interval = yield* duration("rateLimit.interval", options.rateLimit.interval, Duration.seconds(1), Checks.maxTimeout)
+      rateLimit = { limit: options.rateLimit.limit, interval }
+    }
+    return {
+      baseUrl,
+      settings: { attemptTimeout, callTimeout, retry, maxResponseBytes },
+      limits: { rateLimit, maxConcurrentRequests: options.maxConcurrentRequests }
+    }
+  })
+
+const UUID_SEGMENT = /\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?=\/|$)/g
+
+/** A client span's name: method and route, ids replaced by `{id}` so names stay few. */
+const routeName = (request: HttpClientRequest.HttpClientRequest): string => {
+  let path: string
+  try {
+    path = new URL(request.url).pathname
+  } catch {
+    path = request.url
+  }
+  return `${request.method} ${path.replace(UUID_SEGMENT, "/{id}")}`
+}
+
+const sameOrigin = (url: string, origin: string): boolean => {
+  try {
+    return new URL(url).origin === origin
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Builds the service over the `HttpClient` in context. Every option is checked first: a bad one
+ * fails with a `ConfigError` naming it.
+ *
+ * @example
+ * ```ts
  * import { Effect, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  * import { BelvoClient } from "effect-belvo"
  *
  * const client = BelvoClient.make({
@@ -305,64 +438,63 @@ export const validateBaseUrl = (input: string | URL): Either.Either<URL, ConfigE
  * @since 0.1.0
  * @category constructors
  */
-export const make = (
+export const make: (
   options: Options
-): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function* () {
-    const baseUrl = yield* validateBaseUrl(options.baseUrl ?? environments[options.environment ?? "sandbox"])
-    const origin = baseUrl.origin
-    const userAgent = `effect-belvo/${version}${options.userAgent ? ` ${options.userAgent}` : ""}`
-    const httpClient = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) => {
-        const withHeaders = request.pipe(
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("User-Agent", userAgent)
+) => Effect.Effect<Service, Config.ConfigError, HttpClient.HttpClient> = Effect.fnUntraced(function* (
+  options: Options
+) {
+  const { baseUrl, settings, limits } = yield* Effect.fromResult(resolve(options))
+  const origin = baseUrl.origin
+  const userAgent = `effect-belvo/${version}${options.userAgent ? ` ${options.userAgent}` : ""}`
+  const configured = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.mapRequest((request) => {
+      const onBase = request.pipe(
+        HttpClientRequest.prependUrl(baseUrl.href),
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setHeader("User-Agent", userAgent)
+      )
+      // Credentials go to the configured origin only, whatever URL a caller supplies.
+      return sameOrigin(onBase.url, origin)
+        ? HttpClientRequest.basicAuth(onBase, options.secretId, options.secretPassword)
+        : onBase
+    }),
+    HttpClient.transformResponse((response) =>
+      Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+        response.pipe(
+          // Belvo does not redirect; fetch would follow one by itself, so it must not.
+          Effect.provideService(FetchHttpClient.RequestInit, {
+            ...Option.getOrElse(init, () => ({})),
+            redirect: "manual"
+          }),
+          Effect.provideService(HttpClient.SpanNameGenerator, routeName),
+          // A third-party API: no trace headers leave the process.
+          Effect.provideService(HttpClient.TracerPropagationEnabled, false)
         )
-        // Credentials go to the configured origin only, whatever URL a caller or server supplies.
-        return sameOrigin(request.url, origin)
-          ? HttpClientRequest.basicAuth(withHeaders, options.secretId, options.secretPassword)
-          : withHeaders
-      })
+      )
     )
-    const limiter = options.rateLimit
-      ? Option.some(
-          yield* RateLimiter.make({
-            limit: options.rateLimit.limit,
-            interval: options.rateLimit.interval,
-            algorithm: "fixed-window"
-          })
-        )
-      : Option.none()
-    const semaphore =
-      options.maxConcurrentRequests !== undefined
-        ? Option.some(yield* Effect.makeSemaphore(Math.max(1, Math.floor(options.maxConcurrentRequests))))
-        : Option.none()
-    const withPermit = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-      const capped = Option.isSome(semaphore) ? semaphore.value.withPermits(1)(attempt) : attempt
-      return Option.isSome(limiter) ? limiter.value(capped) : capped
-    }
-    const service = BelvoClient.of({
-      baseUrl,
-      httpClient,
-      withPermit,
-      settings: {
-        attemptTimeout: Duration.decode(options.attemptTimeout ?? Duration.seconds(60)),
-        callTimeout: Duration.decode(options.callTimeout ?? Duration.minutes(5)),
-        retry: options.retry ?? defaultRetryPolicy,
-        maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024
-      }
-    })
-    if (Option.isSome(limiter) || Option.isSome(semaphore)) throttledClients.add(service)
-    return service
-  })
-
-const sameOrigin = (url: string, origin: string): boolean => {
-  try {
-    return new URL(url).origin === origin
-  } catch {
-    return false
+  )
+  const httpClient = options.transformClient ? options.transformClient(configured) : configured
+  const limiter =
+    limits.rateLimit === undefined
+      ? undefined
+      : yield* Effect.provide(RateLimiter.makeWithRateLimiter, RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))
+  const rateLimit = limits.rateLimit
+  const semaphore =
+    limits.maxConcurrentRequests === undefined ? undefined : yield* Semaphore.make(limits.maxConcurrentRequests)
+  const withPermit = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
+    if (limiter === undefined || rateLimit === undefined) return capped
+    // The in-memory store cannot fail; its error channel is typed for stores that can.
+    return limiter({
+      key: "belvo",
+      limit: rateLimit.limit,
+      window: rateLimit.interval,
+      algorithm: "fixed-window",
+      onExceeded: "delay"
+    })(capped).pipe(Effect.catchTag("RateLimiterError", (error) => Effect.die(error)))
   }
-}
+  return BelvoClient.of({ baseUrl, httpClient, settings, limits, withPermit })
+})
 
 /**
  * A layer from explicit options. It needs an `HttpClient` (e.g. `FetchHttpClient.layer` or
@@ -370,8 +502,8 @@ const sameOrigin = (url: string, origin: string): boolean => {
  *
  * @example
  * ```ts
- * import { FetchHttpClient } from "@effect/platform"
  * import { Layer, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  * import { BelvoClient } from "effect-belvo"
  *
  * const BelvoLive = BelvoClient.layer({
@@ -384,10 +516,8 @@ const sameOrigin = (url: string, origin: string): boolean => {
  * @since 0.1.0
  * @category layers
  */
-export const layer = (
-  options: Options
-): Layer.Layer<BelvoClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(BelvoClient, make(options))
+export const layer = (options: Options): Layer.Layer<BelvoClient, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(BelvoClient, make(options))
 
 /**
  * The configuration {@link layerConfig} reads: `BELVO_SECRET_ID`, `BELVO_SECRET_PASSWORD` (both
@@ -408,13 +538,12 @@ export const layer = (
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  secretId: Config.redacted("BELVO_SECRET_ID"),
-  secretPassword: Config.redacted("BELVO_SECRET_PASSWORD"),
-  environment: Config.literal(
-    "sandbox",
-    "production"
-  )("BELVO_ENVIRONMENT").pipe(Config.withDefault("sandbox")),
-  baseUrl: Config.option(Config.string("BELVO_BASE_URL"))
+  secretId: Config.Redacted("BELVO_SECRET_ID"),
+  secretPassword: Config.Redacted("BELVO_SECRET_PASSWORD"),
+  environment: Config.Literals(["sandbox", "production"], "BELVO_ENVIRONMENT").pipe(
+    Config.withDefault("sandbox" as const)
+  ),
+  baseUrl: Config.option(Config.String("BELVO_BASE_URL"))
 }).pipe(
   Config.map(
     ({ baseUrl, ...rest }): Options => (Option.isSome(baseUrl) ? { ...rest, baseUrl: baseUrl.value } : rest)
@@ -428,8 +557,8 @@ export const config: Config.Config<Options> = Config.all({
  *
  * @example
  * ```ts
- * import { FetchHttpClient } from "@effect/platform"
  * import { Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  * import { BelvoClient } from "effect-belvo"
  *
  * const BelvoLive = BelvoClient.layerConfig({ maxConcurrentRequests: 8 }).pipe(Layer.provide(FetchHttpClient.layer))
@@ -440,8 +569,8 @@ export const config: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   overrides: Omit<Partial<Options>, "secretId" | "secretPassword"> = {}
-): Layer.Layer<BelvoClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(
+): Layer.Layer<BelvoClient, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
     BelvoClient,
     Effect.flatMap(config, (options) => make({ ...options, ...overrides }))
   )

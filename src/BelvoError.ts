@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
+import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { InvalidQuery } from "./BalanceQuery.js"
 import { MfaChallenge, TokenGenerationData } from "./MfaChallenge.js"
 
 /**
@@ -37,13 +37,13 @@ import { MfaChallenge, TokenGenerationData } from "./MfaChallenge.js"
  */
 export const ErrorItem = Schema.Struct({
   code: Schema.String,
-  message: Schema.optional(Schema.String),
-  request_id: Schema.optional(Schema.NullOr(Schema.String)),
-  field: Schema.optional(Schema.NullOr(Schema.String)),
-  session: Schema.optional(Schema.String),
-  expiry: Schema.optional(Schema.Number),
-  link: Schema.optional(Schema.String),
-  token_generation_data: Schema.optional(TokenGenerationData)
+  message: Schema.optionalKey(Schema.String),
+  request_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  field: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  session: Schema.optionalKey(Schema.String),
+  expiry: Schema.optionalKey(Schema.Number),
+  link: Schema.optionalKey(Schema.String),
+  token_generation_data: Schema.optionalKey(TokenGenerationData)
 })
 
 /**
@@ -68,11 +68,11 @@ export interface ErrorItem extends Schema.Schema.Type<typeof ErrorItem> {}
  *
  * @example
  * ```ts
- * import { Schema } from "effect"
+ * import { Schema, Struct } from "effect"
  * import { BelvoError } from "effect-belvo"
  *
  * // A compact row for an error log table, built from the fields every API error shares.
- * const ErrorRow = Schema.Struct(BelvoError.ApiErrorFields).pick("status", "code", "request_id")
+ * const ErrorRow = Schema.Struct(BelvoError.ApiErrorFields).mapFields(Struct.pick(["status", "code", "request_id"]))
  * type ErrorRow = typeof ErrorRow.Type // { readonly status: number; readonly code: string; readonly request_id: string | null }
  * ```
  *
@@ -662,7 +662,7 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
   method: Schema.String,
   path: Schema.String,
   millis: Schema.Number,
-  scope: Schema.Literal("attempt", "call")
+  scope: Schema.Literals(["attempt", "call"])
 }) {}
 
 /**
@@ -716,9 +716,52 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
  */
 export class PaginationError extends Schema.TaggedError<PaginationError>()("PaginationError", {
   message: Schema.String,
-  reason: Schema.Literal("CrossOrigin", "Endless"),
+  reason: Schema.Literals(["CrossOrigin", "Endless"]),
   url: Schema.String
 }) {}
+
+/**
+ * A parameter the client refuses to send: which parameter, the value given and why. Raised on the
+ * client, before any request, so an invalid query, id, option or challenge never reaches Belvo.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * const program = Balances.listPage({ link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page_size: 0 }).pipe(
+ *   Effect.catchTag("InvalidQuery", (error) => Effect.logError(error.message))
+ *   // Invalid query parameter "page_size": must be an integer from 1 to 1000, got 0
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
+  field: Schema.String,
+  value: Schema.Unknown,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Invalid query parameter "${this.field}": ${this.reason}, got ${renderValue(this.value)}`
+  }
+}
+
+/** A value as the person who wrote it would recognise it: strings quoted, dates in ISO. */
+const renderValue = (value: unknown): string => {
+  if (DateTime.isDateTime(value)) return `DateTime(${DateTime.formatIso(value)})`
+  if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`
+  if (typeof value === "string") return JSON.stringify(value)
+  if (value !== null && typeof value === "object") {
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return String(value)
+    }
+  }
+  return String(value)
+}
 
 /**
  * Errors from the HTTP layer common to every endpoint.
@@ -820,7 +863,7 @@ export type ApiError = CommonError | BadRequestError | NotFound | TokenRequired
  * @since 0.1.0
  * @category schemas
  */
-export const ApiError = Schema.Union(
+export const ApiError = Schema.Union([
   SessionExpired,
   TooManySessions,
   LoginError,
@@ -847,7 +890,7 @@ export const ApiError = Schema.Union(
   TransportError,
   Timeout,
   DecodeError
-)
+])
 
 /**
  * Every error any program of this library can fail with: the API errors, an unsafe or endless
@@ -875,9 +918,9 @@ export type BelvoError = ApiError | PaginationError | InvalidQuery
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { BalanceQuery, BelvoError } from "effect-belvo"
+ * import { BelvoError } from "effect-belvo"
  *
- * const error = new BalanceQuery.InvalidQuery({ field: "page_size", value: 0, reason: "must be from 1 to 1000" })
+ * const error = new BelvoError.InvalidQuery({ field: "page_size", value: 0, reason: "must be from 1 to 1000" })
  * const json = Schema.encodeSync(BelvoError.BelvoError)(error)
  * console.log(json._tag) // "InvalidQuery"
  * ```
@@ -885,4 +928,4 @@ export type BelvoError = ApiError | PaginationError | InvalidQuery
  * @since 0.1.0
  * @category schemas
  */
-export const BelvoError = Schema.Union(ApiError, PaginationError, InvalidQuery)
+export const BelvoError = Schema.Union([...ApiError.members, PaginationError, InvalidQuery])

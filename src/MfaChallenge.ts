@@ -3,6 +3,8 @@
  *
  * A challenge is plain data. It encodes to JSON so a web application can store it between the
  * request that met the challenge and the one that brings the user's token, even in another process.
+ * {@link fromItem} builds one from the server's answer where the retrieve's own request (its link,
+ * `save_data`, `fields` and `omit`) is in scope, and refuses an answer it could not safely resume.
  *
  * @since 0.1.0
  */
@@ -10,11 +12,11 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as ParseResult from "effect/ParseResult"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Balance from "./Balance.js"
 
-const FieldName = Schema.Literal(...(Balance.fieldNames as [Balance.Field, ...Array<Balance.Field>]))
+const FieldName = Schema.Literals(Balance.fieldNames as [Balance.Field, ...Array<Balance.Field>])
 
 /**
  * How the institution expects the token to be produced.
@@ -34,10 +36,10 @@ const FieldName = Schema.Literal(...(Balance.fieldNames as [Balance.Field, ...Ar
  * @category schemas
  */
 export const TokenGenerationData = Schema.Struct({
-  instructions: Schema.optional(Schema.String),
-  type: Schema.optional(Schema.String),
-  value: Schema.optional(Schema.String),
-  expects_user_input: Schema.optional(Schema.Boolean)
+  instructions: Schema.optionalKey(Schema.String),
+  type: Schema.optionalKey(Schema.String),
+  value: Schema.optionalKey(Schema.String),
+  expects_user_input: Schema.optionalKey(Schema.Boolean)
 })
 
 /**
@@ -56,9 +58,31 @@ export const TokenGenerationData = Schema.Struct({
 export interface TokenGenerationData extends Schema.Schema.Type<typeof TokenGenerationData> {}
 
 /**
+ * The longest MFA session the client accepts, in seconds: one day. Belvo documents `expiry` as
+ * the session's duration in seconds (its example is 9600); a longer one is a broken or hostile answer.
+ *
+ * @example
+ * ```ts
+ * import { MfaChallenge } from "effect-belvo"
+ *
+ * console.log(MfaChallenge.maxExpirySeconds) // 86400
+ * ```
+ *
+ * @since 1.0.0
+ * @category defaults
+ */
+export const maxExpirySeconds = 86_400
+
+/** A session id as Belvo documents it: 32 hex characters. */
+const Session = Schema.String.check(Schema.isPattern(/^[0-9a-fA-F]{32}$/))
+const Uuid = Schema.String.check(Schema.isUUID())
+const Expiry = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxExpirySeconds }))
+
+/**
  * A pending MFA session.
  *
- * - `session`, `link`, `expiry`, `token_generation_data`: as Belvo sent them.
+ * - `session`, `link`, `expiry`, `token_generation_data`: as Belvo sent them (`session` is 32 hex
+ *   characters, `link` a UUID, `expiry` whole seconds from 1 to {@link maxExpirySeconds}).
  * - `expiresAt`: the instant the session ends, from the `Clock` at receipt plus `expiry` seconds.
  * - `save_data`, `fields`, `omit`: what the original retrieve asked for, so resuming returns the same shape.
  *
@@ -78,18 +102,148 @@ export interface TokenGenerationData extends Schema.Schema.Type<typeof TokenGene
  * @category models
  */
 export class MfaChallenge extends Schema.Class<MfaChallenge>("MfaChallenge")({
-  session: Schema.String,
-  link: Schema.String,
-  expiry: Schema.Number,
-  expiresAt: Schema.DateTimeUtc,
-  token_generation_data: Schema.optional(TokenGenerationData),
+  session: Session,
+  link: Uuid,
+  expiry: Expiry,
+  expiresAt: Schema.DateTimeUtcFromString,
+  token_generation_data: Schema.optionalKey(TokenGenerationData),
   request_id: Schema.NullOr(Schema.String),
   save_data: Schema.Boolean,
-  fields: Schema.optional(Schema.Array(FieldName)),
-  omit: Schema.optional(Schema.Array(FieldName))
+  fields: Schema.optionalKey(Schema.Array(FieldName)),
+  omit: Schema.optionalKey(Schema.Array(FieldName))
 }) {}
 
-const Json = Schema.parseJson(MfaChallenge)
+/**
+ * What the retrieve that met the challenge asked for: the resume repeats it.
+ *
+ * @example
+ * ```ts
+ * import type { MfaChallenge } from "effect-belvo"
+ *
+ * const request: MfaChallenge.Request = {
+ *   link: "30cb4806-6e00-48a4-91c9-ca55968576c8",
+ *   save_data: false,
+ *   fields: ["account_id", "available"]
+ * }
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface Request {
+  readonly link: string
+  readonly save_data: boolean
+  readonly fields?: ReadonlyArray<Balance.Field> | undefined
+  readonly omit?: ReadonlyArray<Balance.Field> | undefined
+}
+
+/**
+ * The MFA part of a 428 answer, as the error body carries it. Any of it may be missing or wrong
+ * on a broken server, so every field is checked by {@link fromItem}.
+ *
+ * @example
+ * ```ts
+ * import type { MfaChallenge } from "effect-belvo"
+ *
+ * const offer: MfaChallenge.Offer = {
+ *   session: "2675b703b9d4451f8d4861a3eee54449",
+ *   expiry: 9600,
+ *   link: "30cb4806-6e00-48a4-91c9-ca55968576c8",
+ *   token_generation_data: { type: "numeric", value: "12345", expects_user_input: true }
+ * }
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface Offer {
+  readonly session?: string | undefined
+  readonly expiry?: number | undefined
+  readonly link?: string | undefined
+  readonly token_generation_data?: TokenGenerationData | undefined
+  readonly request_id?: string | null | undefined
+}
+
+const isSession = Schema.is(Session)
+const isUuid = Schema.is(Uuid)
+const isExpiry = Schema.is(Expiry)
+
+/**
+ * Builds the challenge of a 428 answer for the retrieve (or resume) `request`, received at `now`
+ * (epoch milliseconds from the `Clock`). Fails with the reason when the answer cannot be resumed
+ * safely: no session or one not of the documented shape, or an `expiry` that is not whole seconds
+ * from 1 to {@link maxExpirySeconds}. A `link` that is not a UUID is ignored in favour of the link
+ * that was asked for.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { MfaChallenge } from "effect-belvo"
+ *
+ * const challenge = MfaChallenge.fromItem(
+ *   { session: "2675b703b9d4451f8d4861a3eee54449", expiry: 600 },
+ *   { link: "30cb4806-6e00-48a4-91c9-ca55968576c8", save_data: true, fields: ["id", "available"] },
+ *   Date.parse("2024-05-21T08:32:00Z")
+ * )
+ * if (Result.isSuccess(challenge)) console.log(challenge.success.expiresAt.toJSON()) // "2024-05-21T08:42:00.000Z"
+ * ```
+ *
+ * @since 1.0.0
+ * @category constructors
+ */
+export const fromItem = (offer: Offer, request: Request, now: number): Result.Result<MfaChallenge, string> => {
+  if (offer.session === undefined) return Result.fail("the 428 answer carries no session to resume")
+  if (!isSession(offer.session)) return Result.fail("the 428 answer's session is not 32 hex characters")
+  if (offer.expiry === undefined) return Result.fail("the 428 answer carries no expiry")
+  if (!isExpiry(offer.expiry)) {
+    return Result.fail(`the 428 answer's expiry is not whole seconds from 1 to ${maxExpirySeconds}`)
+  }
+  return Result.succeed(
+    new MfaChallenge({
+      session: offer.session,
+      link: offer.link !== undefined && isUuid(offer.link) ? offer.link : request.link,
+      expiry: offer.expiry,
+      expiresAt: DateTime.makeUnsafe(now + offer.expiry * 1000),
+      ...(offer.token_generation_data === undefined
+        ? {}
+        : { token_generation_data: offer.token_generation_data }),
+      request_id: offer.request_id ?? null,
+      save_data: request.save_data,
+      ...(request.fields === undefined ? {} : { fields: request.fields }),
+      ...(request.omit === undefined ? {} : { omit: request.omit })
+    })
+  )
+}
+
+/**
+ * Checks a challenge before it is resumed: one built by hand or read back from storage may carry
+ * anything. The session must be 32 hex characters and the link a UUID, so nothing else can reach
+ * the request body. Fails with the reason.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { MfaChallenge } from "effect-belvo"
+ *
+ * declare const challenge: MfaChallenge.MfaChallenge
+ * const tampered = { ...challenge, link: "../../x" } as MfaChallenge.MfaChallenge
+ * console.log(Result.isFailure(MfaChallenge.check(tampered))) // true
+ * ```
+ *
+ * @since 1.0.0
+ * @category getters
+ */
+export const check = (challenge: MfaChallenge): Result.Result<MfaChallenge, string> => {
+  if (typeof challenge !== "object" || challenge === null) return Result.fail("is not a challenge")
+  if (!isSession(challenge.session)) return Result.fail("its session is not 32 hex characters")
+  if (!isUuid(challenge.link)) return Result.fail("its link is not a UUID")
+  if (!isExpiry(challenge.expiry) || !DateTime.isDateTime(challenge.expiresAt)) {
+    return Result.fail("its expiry is not whole seconds with an expiresAt instant")
+  }
+  return Result.succeed(challenge)
+}
+
+const Json = Schema.fromJsonString(MfaChallenge)
 
 /**
  * Encodes a challenge to a JSON string, for storage.
@@ -107,10 +261,11 @@ const Json = Schema.parseJson(MfaChallenge)
  * @category encoding
  */
 export const toJson = (challenge: MfaChallenge): Effect.Effect<string> =>
-  Effect.orDie(Schema.encode(Json)(challenge))
+  Effect.orDie(Schema.encodeEffect(Json)(challenge))
 
 /**
- * Decodes a challenge stored with {@link toJson}. Fails with a `ParseError` on anything else.
+ * Decodes a challenge stored with {@link toJson}. Fails with a `SchemaError` on anything else,
+ * including a challenge whose session, link or expiry was tampered with.
  *
  * @example
  * ```ts
@@ -122,8 +277,8 @@ export const toJson = (challenge: MfaChallenge): Effect.Effect<string> =>
  * @since 0.1.0
  * @category encoding
  */
-export const fromJson: (json: string) => Effect.Effect<MfaChallenge, ParseResult.ParseError> =
-  Schema.decode(Json)
+export const fromJson: (json: string) => Effect.Effect<MfaChallenge, Schema.SchemaError> =
+  Schema.decodeEffect(Json)
 
 /**
  * Whether the session is over by the `Clock` (a `TestClock` in tests).

@@ -1,0 +1,220 @@
+/**
+ * One request, start to finish: each attempt waits for the client's permit, is sent and its body
+ * read within the attempt timeout, and its status becomes a 2xx `Answer` or the endpoint's tagged
+ * error; failed attempts are retried by how safe the request is to repeat, all within the call
+ * timeout. The endpoint's span gets the attempt number and request id; each attempt logs a debug line.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Headers from "effect/http/Headers"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import { BelvoClient, type CallOptions, type RetryPolicy, type Settings } from "../BelvoClient.js"
+import * as BelvoError from "../BelvoError.js"
+import type { Answer } from "./answer.js"
+import * as Body from "./body.js"
+import * as Errors from "./errors.js"
+import * as Checks from "./settings.js"
+
+/** Which requests may be sent again. */
+export type Idempotency =
+  /** Safe to repeat (GET). */
+  | "idempotent"
+  /** Repeat only when the request provably never reached the server (POST retrieve). */
+  | "unsent-only"
+  /** Never repeat (PATCH resume: a token is single use). */
+  | "never"
+
+/** What to send and how the answer is read. */
+export interface Spec<T extends Errors.StatusTable> {
+  /** The request, its URL relative to the client's base URL. */
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** Method and path, for errors and logs. */
+  readonly route: Errors.Route
+  readonly idempotency: Idempotency
+  /** The endpoint's documented statuses and their errors. */
+  readonly table: T
+  readonly overrides?: CallOptions | undefined
+  /**
+   * Runs for each attempt just before the request is handed to the HTTP client; on a client that
+   * may hold requests back (`BelvoClient.limits`), as the attempt starts waiting for them instead,
+   * so whoever waits for it is never held up by the limits.
+   */
+  readonly onSend?: Effect.Effect<void> | undefined
+}
+
+/** What one attempt can fail with. */
+export type AttemptError<T extends Errors.StatusTable> =
+  | Errors.ErrorOf<T>
+  | BelvoError.TransportError
+  | BelvoError.Timeout
+  | BelvoError.DecodeError
+
+interface Exchange {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+}
+
+/** The client's settings with a call's overrides, each checked before anything is sent. */
+const settingsFor = (settings: Settings, overrides: CallOptions | undefined): Result.Result<Settings, BelvoError.InvalidQuery> =>
+  Result.gen(function* () {
+    if (overrides === undefined) return settings
+    const timeout = (field: "attemptTimeout" | "callTimeout", fallback: Duration.Duration) => {
+      const value = overrides[field]
+      return value === undefined
+        ? Result.succeed(fallback)
+        : Result.mapError(Checks.checkDuration(value, Checks.maxTimeout), (reason) => new BelvoError.InvalidQuery({ field, value, reason }))
+    }
+    const retry = overrides.retry ?? settings.retry
+    const problem = Checks.checkRetryPolicy(retry)
+    if (problem !== undefined) return yield* Result.fail(new BelvoError.InvalidQuery({ field: "retry", value: retry, reason: problem }))
+    return {
+      attemptTimeout: yield* timeout("attemptTimeout", settings.attemptTimeout),
+      callTimeout: yield* timeout("callTimeout", settings.callTimeout),
+      retry,
+      maxResponseBytes: settings.maxResponseBytes
+    }
+  })
+
+/** Sends `spec.request` and returns its 2xx answer, or the endpoint's error for any other status. */
+export const send = <T extends Errors.StatusTable>(
+  spec: Spec<T>
+): Effect.Effect<Answer, AttemptError<T> | BelvoError.InvalidQuery, BelvoClient> =>
+  Effect.gen(function* () {
+    const client = yield* BelvoClient
+    const settings = yield* Effect.fromResult(settingsFor(client.settings, spec.overrides))
+    const { route, onSend } = spec
+    const { method, path } = route
+    const mayWait = client.limits.rateLimit !== undefined || client.limits.maxConcurrentRequests !== undefined
+    const execute = client.httpClient.execute(spec.request).pipe(
+      Effect.mapError((error) => Errors.transportError(route, error.cause ?? error, error.message)),
+      Effect.flatMap((response) =>
+        Effect.map(
+          Body.read(response, settings.maxResponseBytes, route),
+          (text): Exchange => ({ status: response.status, headers: response.headers, text })
+        )
+      )
+    )
+    let attempt = 0
+    const once = Effect.suspend(() => {
+      attempt += 1
+      const current = attempt
+      const exchange = (onSend !== undefined && !mayWait ? Effect.andThen(onSend, execute) : execute).pipe(
+        Effect.timeoutOrElse({
+          duration: settings.attemptTimeout,
+          orElse: () =>
+            Effect.fail(
+              new BelvoError.Timeout({
+                message: `${method} ${path} got no complete response within ${Duration.format(settings.attemptTimeout)} (attempt ${current})`,
+                method,
+                path,
+                millis: Duration.toMillis(settings.attemptTimeout),
+                scope: "attempt"
+              })
+            )
+        })
+      )
+      const permitted = client.withPermit(exchange)
+      return (onSend !== undefined && mayWait ? Effect.andThen(onSend, permitted) : permitted).pipe(
+        Effect.flatMap((answered) => interpret(spec, answered, current)),
+        Effect.tapError((error) =>
+          Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
+            Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
+          )
+        )
+      )
+    })
+    const policy = settings.retry
+    const retried =
+      policy === false || policy.maxRetries === 0
+        ? once
+        : Effect.retry(once, {
+            schedule: backoff(policy),
+            times: policy.maxRetries,
+            while: (error) => isRetryable(error, spec.idempotency)
+          })
+    return yield* retried.pipe(
+      Effect.timeoutOrElse({
+        duration: settings.callTimeout,
+        orElse: () =>
+          Effect.fail(
+            new BelvoError.Timeout({
+              message: `${method} ${path} did not complete within ${Duration.format(settings.callTimeout)}, retries included`,
+              method,
+              path,
+              millis: Duration.toMillis(settings.callTimeout),
+              scope: "call"
+            })
+          )
+      })
+    )
+  })
+
+/** A 2xx exchange becomes an `Answer`; any other status the endpoint's error. */
+const interpret = <T extends Errors.StatusTable>(
+  spec: Spec<T>,
+  { status, headers, text }: Exchange,
+  attempt: number
+): Effect.Effect<Answer, Errors.ErrorOf<T>> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const success = status >= 200 && status < 300
+    const error = success ? undefined : Errors.toError(spec.table, Errors.failure(spec.route, status, headers, text, now))
+    const requestId = error === undefined ? Errors.headerRequestId(headers) : requestIdOf(error)
+    const traced = Effect.andThen(
+      Effect.annotateCurrentSpan({
+        "http.response.status_code": status,
+        "belvo.attempt": attempt,
+        "belvo.request_id": requestId ?? "none"
+      }),
+      Effect.logDebug(`${spec.route.method} ${spec.route.path} -> ${status}${error ? ` ${error._tag}` : ""}`).pipe(
+        Effect.annotateLogs({ attempt, request_id: requestId ?? "none" })
+      )
+    )
+    return error === undefined
+      ? Effect.as(traced, { route: spec.route, status, requestId, text })
+      : Effect.andThen(traced, Effect.fail(error))
+  })
+
+const requestIdOf = (error: BelvoError.BelvoError): string | null =>
+  "request_id" in error ? error.request_id : null
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504])
+
+/** What may be retried, by how safe it is to send the request again. */
+export const isRetryable = (error: BelvoError.BelvoError, idempotency: Idempotency): boolean => {
+  if (idempotency === "never") return false
+  if (error._tag === "TransportError") return idempotency === "idempotent" || !error.sent
+  if (idempotency !== "idempotent") return false
+  if (error._tag === "Timeout") return error.scope === "attempt"
+  if (error._tag === "DecodeError") return false
+  return "status" in error && TRANSIENT_STATUS.has(error.status)
+}
+
+const retryAfterOf = (error: unknown): number | null =>
+  typeof error === "object" && error !== null && "retryAfterMillis" in error && typeof error.retryAfterMillis === "number"
+    ? error.retryAfterMillis
+    : null
+
+/**
+ * Exponential backoff from `baseDelay`, optionally jittered, each wait capped at `maxDelay`; a
+ * `Retry-After` lengthens the wait, up to `maxRetryAfter`.
+ */
+export const backoff = (policy: RetryPolicy): Schedule.Schedule<Duration.Duration, unknown> => {
+  const maxDelay = Duration.fromInputUnsafe(policy.maxDelay)
+  const maxRetryAfter = Duration.fromInputUnsafe(policy.maxRetryAfter)
+  const exponential = Schedule.exponential(policy.baseDelay, 2)
+  return (policy.jitter ? Schedule.jittered(exponential) : exponential).pipe(
+    Schedule.modifyDelay(({ duration, input }) => {
+      const capped = Duration.min(duration, maxDelay)
+      const retryAfter = retryAfterOf(input)
+      return Effect.succeed(
+        retryAfter === null ? capped : Duration.max(capped, Duration.min(Duration.millis(retryAfter), maxRetryAfter))
+      )
+    })
+  )
+}
