@@ -8,10 +8,36 @@
  */
 import * as BigDecimal from "effect/BigDecimal"
 import type * as DateTime from "effect/DateTime"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { decimalFromNumber, decimalFromString, encodeDecimal } from "./internal/amount.js"
+import * as SchemaGetter from "effect/SchemaGetter"
+import * as SchemaIssue from "effect/SchemaIssue"
+import { decimalOfNumber, decimalOfString, encodeDecimal } from "./internal/amount.js"
+
+/**
+ * A `BigDecimal` as the type side of {@link Amount}. Property tests generate it as an amount looks on
+ * the wire: an unscaled value under 10^19 in magnitude with 0 to 4 decimals, normalized.
+ */
+const Decimal = Schema.declare(BigDecimal.isBigDecimal, {
+  expected: "BigDecimal",
+  toEquivalence: () => BigDecimal.Equivalence,
+  toFormatter: () => BigDecimal.format,
+  toCodecArbitrary: () =>
+    Schema.link<BigDecimal.BigDecimal>()(
+      Schema.Tuple([
+        Schema.BigInt.check(
+          Schema.isBetweenBigInt({ minimum: -(10n ** 19n) + 1n, maximum: 10n ** 19n - 1n })
+        ),
+        Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 4 }))
+      ]),
+      {
+        decode: SchemaGetter.transform(([value, scale]) =>
+          BigDecimal.normalize(BigDecimal.make(value, scale))
+        ),
+        encode: SchemaGetter.forbidden(() => "an arbitrary amount is only generated, never encoded")
+      }
+    )
+})
 
 /**
  * A decimal amount as Belvo sends it (`^\d{1,15}\.\d{2,4}$`), decoded exactly into a `BigDecimal`.
@@ -34,29 +60,23 @@ import { decimalFromNumber, decimalFromString, encodeDecimal } from "./internal/
  * @since 0.1.0
  * @category schemas
  */
-export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Schema.transformOrFail(
-  Schema.Union(Schema.Number, Schema.String).annotations({ description: "a decimal amount" }),
-  Schema.BigDecimalFromSelf.annotations({
-    arbitrary: () => (fc) =>
-      fc
-        .tuple(fc.bigInt({ min: -(10n ** 19n) + 1n, max: 10n ** 19n - 1n }), fc.integer({ min: 0, max: 4 }))
-        .map(([value, scale]) => BigDecimal.normalize(BigDecimal.make(value, scale)))
-  }),
-  {
-    strict: true,
-    decode: (input, _, ast) => {
-      const decoded = typeof input === "number" ? decimalFromNumber(input) : decimalFromString(input)
-      return Option.match(decoded, {
-        onNone: () =>
-          ParseResult.fail(
-            new ParseResult.Type(ast, input, `Expected a decimal amount, got ${JSON.stringify(input)}`)
-          ),
-        onSome: ParseResult.succeed
-      })
-    },
-    encode: (decimal) => ParseResult.succeed(encodeDecimal(decimal))
-  }
-).annotations({ identifier: "Amount" })
+export const Amount: Schema.Codec<BigDecimal.BigDecimal, number | string> = Schema.Union([
+  Schema.Number,
+  Schema.String
+])
+  .annotate({ description: "a decimal amount" })
+  .pipe(
+    Schema.decodeTo(Decimal, {
+      decode: SchemaGetter.transformEffect((input, options) => {
+        const decoded = typeof input === "number" ? decimalOfNumber(input) : decimalOfString(input)
+        return decoded === undefined
+          ? Effect.fail(new SchemaIssue.InvalidValue({ expected: "a decimal amount" }, input, options))
+          : Effect.succeed(decoded)
+      }),
+      encode: SchemaGetter.transform(encodeDecimal)
+    })
+  )
+  .annotate({ identifier: "Amount" })
 
 /**
  * An ISO-8601 timestamp decoded into a `DateTime.Utc`.
@@ -73,7 +93,13 @@ export const Amount: Schema.Schema<BigDecimal.BigDecimal, number | string> = Sch
  * @since 0.1.0
  * @category schemas
  */
-export const Timestamp: Schema.Schema<DateTime.Utc, string> = Schema.DateTimeUtc
+export const Timestamp: Schema.Codec<DateTime.Utc, string> = Schema.DateTimeUtcFromString
+
+/**
+ * Belvo's ids: the 8-4-4-4-12 hexadecimal shape in any case, without checking the version and variant
+ * bits, so an id Belvo sends is never refused over them.
+ */
+const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
 
 /**
  * The balance object (`BalanceOFDA`) with its 11 documented fields.
@@ -107,9 +133,9 @@ export const Timestamp: Schema.Schema<DateTime.Utc, string> = Schema.DateTimeUtc
  * @category schemas
  */
 export const Balance = Schema.Struct({
-  id: Schema.UUID,
-  link: Schema.UUID,
-  account_id: Schema.UUID,
+  id: Uuid,
+  link: Uuid,
+  account_id: Uuid,
   account_internal_identification: Schema.String,
   collected_at: Timestamp,
   created_at: Timestamp,
@@ -118,7 +144,7 @@ export const Balance = Schema.Struct({
   available: Amount,
   blocked: Amount,
   automatically_invested: Amount
-}).annotations({ identifier: "Balance" })
+}).annotate({ identifier: "Balance" })
 
 /**
  * A decoded balance.
@@ -155,7 +181,7 @@ export interface Balance extends Schema.Schema.Type<typeof Balance> {}
  * @since 0.1.0
  * @category models
  */
-export interface BalanceEncoded extends Schema.Schema.Encoded<typeof Balance> {}
+export interface BalanceEncoded extends Schema.Codec.Encoded<typeof Balance> {}
 
 /**
  * The names of the balance's first-level fields, as accepted by `fields` and `omit`.
@@ -209,9 +235,9 @@ export type Field = keyof typeof Balance.fields
  * @since 0.1.0
  * @category schemas
  */
-export const Page = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+export const Page = <S extends Schema.Constraint>(item: S) =>
   Schema.Struct({
-    count: Schema.NonNegativeInt,
+    count: Schema.Natural,
     next: Schema.NullOr(Schema.String),
     previous: Schema.NullOr(Schema.String),
     results: Schema.Array(item)

@@ -10,31 +10,33 @@
  * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as ParseResult from "effect/ParseResult"
-import type * as AST from "effect/SchemaAST"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import * as Struct from "effect/Struct"
 import type * as Types from "effect/Types"
 import * as Balance from "./Balance.js"
+import * as BelvoError from "./BelvoError.js"
 
 // ---------------------------------------------------------------------------------------------
 // Error
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A query parameter the client refuses to send: which parameter, the value given and why.
- *
- * It is raised on the client, before any request, so an invalid query never reaches Belvo.
+ * A query parameter the client refuses to send: which parameter, the value given and why. The
+ * error type lives in {@link BelvoError}; it is here too because every function of this module
+ * fails with it.
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Result } from "effect"
  * import { BalanceQuery } from "effect-belvo"
  *
  * const result = BalanceQuery.encode({ link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page_size: 0 })
- * if (Either.isLeft(result)) {
- *   console.log(result.left.message)
+ * if (Result.isFailure(result)) {
+ *   console.log(result.failure.message)
  *   // Invalid query parameter "page_size": must be an integer from 1 to 1000, got 0
  * }
  * ```
@@ -42,16 +44,30 @@ import * as Balance from "./Balance.js"
  * @since 0.1.0
  * @category errors
  */
-export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
-  field: Schema.String,
-  value: Schema.Unknown,
-  reason: Schema.String
-}) {
-  override get message(): string {
-    return `Invalid query parameter "${this.field}": ${this.reason}, got ${render(this.value)}`
-  }
-}
+export const InvalidQuery = BelvoError.InvalidQuery
 
+/**
+ * The type of {@link InvalidQuery} errors (`BelvoError.InvalidQuery`).
+ *
+ * @example
+ * ```ts
+ * import { BalanceQuery } from "effect-belvo"
+ *
+ * const error: BalanceQuery.InvalidQuery = new BalanceQuery.InvalidQuery({
+ *   field: "created_at",
+ *   value: "2024-02-30",
+ *   reason: "must be a real calendar date"
+ * })
+ * console.log(error.message)
+ * // Invalid query parameter "created_at": must be a real calendar date, got "2024-02-30"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InvalidQuery = BelvoError.InvalidQuery
+
+/** A value in a reason as the person who wrote it would recognise it: strings quoted, dates in ISO. */
 const render = (value: unknown): string => {
   if (DateTime.isDateTime(value)) return `DateTime(${DateTime.formatIso(value)})`
   if (Array.isArray(value)) return `[${value.map(render).join(", ")}]`
@@ -83,7 +99,7 @@ const render = (value: unknown): string => {
  * import { DateTime } from "effect"
  * import type { BalanceQuery } from "effect-belvo"
  *
- * const dates: ReadonlyArray<BalanceQuery.DateFilter> = ["2024-02-29", DateTime.unsafeMake("2024-05-21T08:32:00Z")]
+ * const dates: ReadonlyArray<BalanceQuery.DateFilter> = ["2024-02-29", DateTime.makeUnsafe("2024-05-21T08:32:00Z")]
  * console.log(dates.length) // 2
  * ```
  *
@@ -184,8 +200,8 @@ export interface ListQuery extends Projection {
 }
 
 /**
- * URL params as `[name, value]` pairs, in a stable order; the same shape as `@effect/platform`'s
- * `UrlParams.UrlParams`.
+ * URL params as `[name, value]` pairs, in a stable order; `UrlParams.make` (in `effect/http`) takes
+ * them as they are.
  *
  * @example
  * ```ts
@@ -332,11 +348,10 @@ export const projection = <
 >(options: {
   readonly fields?: F
   readonly omit?: O
-}): Schema.Schema<ProjectedFields<F, O>, Project<Balance.BalanceEncoded, F, O>> => {
+}): Schema.Codec<ProjectedFields<F, O>, Project<Balance.BalanceEncoded, F, O>> => {
   const { fields, omit } = options
   if (fields === undefined && omit === undefined) return Balance.Balance as never
-  const keys = keptFields(options)
-  return Balance.Balance.pipe(Schema.pick(...keys)) as never
+  return Balance.Balance.mapFields(Struct.pick(keptFields(options))) as never
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,7 +360,7 @@ export const projection = <
 
 interface Rule {
   /** The wire text of a valid value, or why the value is invalid. */
-  readonly encode: (value: unknown) => Either.Either<string, string>
+  readonly encode: (value: unknown) => Result.Result<string, string>
   /** Reads wire text back into a query value; `encode` then validates it. */
   readonly decode: (text: string) => unknown
 }
@@ -353,48 +368,51 @@ interface Rule {
 const identity = (text: string): unknown => text
 const splitList = (text: string): unknown => text.split(",")
 
-const isUuid = Schema.is(Schema.UUID)
+// The check the balance's own ids get: the 8-4-4-4-12 hexadecimal shape.
+const isUuid = Schema.is(Balance.Balance.fields.id)
 
 const uuid: Rule = {
-  encode: (value) => (isUuid(value) ? Either.right(value) : Either.left("must be a UUID")),
+  encode: (value) => (isUuid(value) ? Result.succeed(value) : Result.fail("must be a UUID")),
   decode: identity
 }
 
 /** A non-empty list, comma-separated; `item` checks and renders each element. */
-const list = (item: (value: unknown) => Either.Either<string, string>): Rule => ({
+const list = (item: (value: unknown) => Result.Result<string, string>): Rule => ({
   encode: (value) => {
-    if (!Array.isArray(value)) return Either.left("must be an array")
-    if (value.length === 0) return Either.left("must not be empty")
-    return Either.map(Either.all(value.map((element) => item(element))), (texts) => texts.join(","))
+    if (!Array.isArray(value)) return Result.fail("must be an array")
+    if (value.length === 0) return Result.fail("must not be empty")
+    return Result.map(Result.all(value.map((element) => item(element))), (texts) => texts.join(","))
   },
   decode: splitList
 })
 
 const uuids = list((value) =>
-  isUuid(value) ? Either.right(value) : Either.left(`${render(value)} is not a UUID`)
+  isUuid(value) ? Result.succeed(value) : Result.fail(`${render(value)} is not a UUID`)
 )
 
 const fieldList = list((value) =>
   Balance.fieldNames.includes(value as Balance.Field)
-    ? Either.right(value as string)
-    : Either.left(`${render(value)} is not a balance field (${Balance.fieldNames.join(", ")})`)
+    ? Result.succeed(value as string)
+    : Result.fail(`${render(value)} is not a balance field (${Balance.fieldNames.join(", ")})`)
 )
 
 const withoutDuplicates = (rule: Rule): Rule => ({
   ...rule,
   encode: (value) =>
-    Either.flatMap(rule.encode(value), (text) => {
+    Result.flatMap(rule.encode(value), (text) => {
       const names = text.split(",")
       const duplicate = names.find((name, index) => names.indexOf(name) !== index)
-      return duplicate === undefined ? Either.right(text) : Either.left(`must not list "${duplicate}" twice`)
+      return duplicate === undefined
+        ? Result.succeed(text)
+        : Result.fail(`must not list "${duplicate}" twice`)
     })
 })
 
 const integer = (min: number, max: number): Rule => ({
   encode: (value) =>
     typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
-      ? Either.right(String(value))
-      : Either.left(`must be an integer from ${min} to ${max}`),
+      ? Result.succeed(String(value))
+      : Result.fail(`must be an integer from ${min} to ${max}`),
   decode: (text) => (/^\d+$/.test(text) ? Number(text) : text)
 })
 
@@ -434,55 +452,55 @@ const epochMillis = (
  * Checks a date (or timestamp) text and returns the instant it denotes in nanoseconds since the
  * epoch, so ranges can be ordered; a bare date counts as its UTC midnight.
  */
-const parseInstant = (text: string, withTime: boolean): Either.Either<bigint, string> => {
+const parseInstant = (text: string, withTime: boolean): Result.Result<bigint, string> => {
   const expected = withTime
     ? 'must be a date "YYYY-MM-DD" or an ISO-8601 timestamp with "Z" or an offset'
     : 'must be a date "YYYY-MM-DD" (created_at filters take no time of day)'
   const date = DATE.exec(text)
   const time = date ? undefined : withTime ? TIMESTAMP.exec(text) : undefined
   const parts = (date ?? time)?.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
-  if (parts === undefined) return Either.left(expected)
+  if (parts === undefined) return Result.fail(expected)
   const [year = 0, month = 0, day = 0, hours = 0, minutes = 0, seconds = 0] = parts
-  if (!isCalendarDate(year, month, day)) return Either.left("must be a real calendar date")
-  if (!time) return Either.right(BigInt(epochMillis(year, month, day)) * 1_000_000n)
+  if (!isCalendarDate(year, month, day)) return Result.fail("must be a real calendar date")
+  if (!time) return Result.succeed(BigInt(epochMillis(year, month, day)) * 1_000_000n)
   const [, , , , , , , fraction = "", sign, offsetHours = "0", offsetMinutes = "0"] = time
   if (hours > 23 || minutes > 59 || seconds > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
-    return Either.left("must be a real time of day and offset")
+    return Result.fail("must be a real time of day and offset")
   }
   const offset = (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
   const millis = epochMillis(year, month, day, hours, minutes, seconds) - offset
-  return Either.right(BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0")))
+  return Result.succeed(BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0")))
 }
 
 /** A date's wire text and instant; a DateTime renders as a UTC date or a UTC ISO timestamp. */
-const dateValue = (value: unknown, withTime: boolean): Either.Either<readonly [string, bigint], string> => {
+const dateValue = (value: unknown, withTime: boolean): Result.Result<readonly [string, bigint], string> => {
   if (DateTime.isDateTime(value)) {
     const text = withTime ? DateTime.formatIso(value) : DateTime.formatIsoDateUtc(value)
-    return Either.match(parseInstant(text, withTime), {
-      onLeft: () => Either.left("must be a DateTime in the years 0001 to 9999"),
-      onRight: (instant) => Either.right([text, instant] as const)
+    return Result.match(parseInstant(text, withTime), {
+      onFailure: () => Result.fail("must be a DateTime in the years 0001 to 9999"),
+      onSuccess: (instant) => Result.succeed([text, instant] as const)
     })
   }
-  if (typeof value !== "string") return Either.left("must be a date string or a DateTime")
-  return Either.map(parseInstant(value, withTime), (instant) => [value, instant] as const)
+  if (typeof value !== "string") return Result.fail("must be a date string or a DateTime")
+  return Result.map(parseInstant(value, withTime), (instant) => [value, instant] as const)
 }
 
 const date = (withTime: boolean): Rule => ({
-  encode: (value) => Either.map(dateValue(value, withTime), ([text]) => text),
+  encode: (value) => Result.map(dateValue(value, withTime), ([text]) => text),
   decode: identity
 })
 
 const range = (withTime: boolean): Rule => ({
   encode: (value) => {
     if (!Array.isArray(value) || value.length !== 2) {
-      return Either.left(
+      return Result.fail(
         `must be exactly two dates [start, end]${Array.isArray(value) ? ` (${value.length} given)` : ""}`
       )
     }
     const bound = (item: unknown, name: string) =>
-      Either.mapLeft(dateValue(item, withTime), (why) => `${name} ${why}`)
-    return Either.flatMap(Either.all([bound(value[0], "start"), bound(value[1], "end")]), ([start, end]) =>
-      start[1] > end[1] ? Either.left("start must not be after end") : Either.right(`${start[0]},${end[0]}`)
+      Result.mapError(dateValue(item, withTime), (why) => `${name} ${why}`)
+    return Result.flatMap(Result.all([bound(value[0], "start"), bound(value[1], "end")]), ([start, end]) =>
+      start[1] > end[1] ? Result.fail("start must not be after end") : Result.succeed(`${start[0]},${end[0]}`)
     )
   },
   decode: splitList
@@ -538,58 +556,59 @@ const unknownParameter = (rules: Rules, field: string, value: unknown): InvalidQ
  */
 const encodeWith =
   (rules: Rules, required: ReadonlyArray<string>) =>
-  (input: unknown): Either.Either<Params, InvalidQuery> => {
+  (input: unknown): Result.Result<Params, InvalidQuery> => {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      return Either.left(new InvalidQuery({ field: "query", value: input, reason: "must be an object" }))
+      return Result.fail(new InvalidQuery({ field: "query", value: input, reason: "must be an object" }))
     }
     const record = input as Record<string, unknown>
     const unknown = Object.keys(record).find((key) => !has(rules, key))
-    if (unknown !== undefined) return Either.left(unknownParameter(rules, unknown, record[unknown]))
+    if (unknown !== undefined) return Result.fail(unknownParameter(rules, unknown, record[unknown]))
     const params: Array<readonly [string, string]> = []
     for (const [key, rule] of Object.entries(rules)) {
       const value = record[key]
       if (value === undefined) {
         if (required.includes(key)) {
-          return Either.left(new InvalidQuery({ field: key, value, reason: "is required" }))
+          return Result.fail(new InvalidQuery({ field: key, value, reason: "is required" }))
         }
         continue
       }
       const text = rule.encode(value)
-      if (Either.isLeft(text)) return Either.left(new InvalidQuery({ field: key, value, reason: text.left }))
-      params.push([key, text.right])
+      if (Result.isFailure(text))
+        return Result.fail(new InvalidQuery({ field: key, value, reason: text.failure }))
+      params.push([key, text.success])
     }
-    return Either.right(params)
+    return Result.succeed(params)
   }
 
 const decodeWith =
   (rules: Rules, required: ReadonlyArray<string>) =>
-  (params: Params | URLSearchParams): Either.Either<Record<string, unknown>, InvalidQuery> => {
+  (params: Params | URLSearchParams): Result.Result<Record<string, unknown>, InvalidQuery> => {
     const record: Record<string, unknown> = {}
     for (const [key, text] of params) {
-      if (!has(rules, key)) return Either.left(unknownParameter(rules, key, text))
+      if (!has(rules, key)) return Result.fail(unknownParameter(rules, key, text))
       if (Object.hasOwn(record, key)) {
-        return Either.left(new InvalidQuery({ field: key, value: text, reason: "must appear only once" }))
+        return Result.fail(new InvalidQuery({ field: key, value: text, reason: "must appear only once" }))
       }
       record[key] = rules[key]?.decode(text)
     }
-    return Either.map(encodeWith(rules, required)(record), () => record)
+    return Result.map(encodeWith(rules, required)(record), () => record)
   }
 
 const encodeListQuery = encodeWith(listRules, ["link"])
 const encodeProjectionWith = encodeWith(projectionRules, [])
 
 /** A schema whose type is checked by a rule set, reporting the same message as `InvalidQuery`. */
-const validated = <A>(
-  check: (input: unknown) => Either.Either<unknown, InvalidQuery>,
-  identifier: string
-) => {
-  const parse = () => (input: unknown, _: unknown, ast: AST.Declaration) =>
-    Either.match(check(input), {
-      onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, input, error.message)),
-      onRight: () => ParseResult.succeed(input as A)
-    })
-  return Schema.declare<A, A, readonly []>([], { decode: parse, encode: parse }, { identifier })
-}
+const validated = <A>(check: (input: unknown) => Result.Result<unknown, InvalidQuery>, identifier: string) =>
+  Schema.declareConstructor<A>()(
+    [],
+    () => (input, _, options) =>
+      Result.match(check(input), {
+        onFailure: (error) =>
+          Effect.fail(new SchemaIssue.InvalidValue({ message: error.message }, input, options)),
+        onSuccess: () => Effect.succeed(input as A)
+      }),
+    { identifier }
+  )
 
 // ---------------------------------------------------------------------------------------------
 // API
@@ -604,12 +623,12 @@ const validated = <A>(
  * comma-separated without spaces, numbers are decimal integers, a `DateTime` becomes a UTC date
  * (`created_at*`) or a UTC ISO timestamp (`collected_at*`); strings are sent as given.
  *
- * Returns an `Either`, which is also an `Effect`: `yield*` it in `Effect.gen`, or match on it in
- * synchronous code.
+ * Returns a `Result`: match on it in synchronous code, or lift it with `Effect.fromResult` to
+ * `yield*` it in `Effect.gen` (in Effect 4 a `Result` is not itself an `Effect`).
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Effect, Result } from "effect"
  * import { BalanceQuery } from "effect-belvo"
  *
  * const params = BalanceQuery.encode({
@@ -617,15 +636,21 @@ const validated = <A>(
  *   fields: ["id", "available"],
  *   collected_at__range: ["2024-01-01", "2024-01-31"]
  * })
- * console.log(Either.getOrThrow(params))
+ * console.log(Result.getOrThrow(params))
  * // [["link", "8848bd0c-9c7e-4f53-a732-ec896b11d4c4"], ["fields", "id,available"],
  * //  ["collected_at__range", "2024-01-01,2024-01-31"]]
+ *
+ * // In Effect code, an invalid query is a typed failure:
+ * const program = Effect.gen(function* () {
+ *   const checked = yield* Effect.fromResult(params)
+ *   return new URLSearchParams(checked.map(([name, value]) => [name, value])).toString()
+ * })
  * ```
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encode = (query: ListQuery): Either.Either<Params, InvalidQuery> => encodeListQuery(query)
+export const encode = (query: ListQuery): Result.Result<Params, InvalidQuery> => encodeListQuery(query)
 
 /**
  * Validates a bare `fields` / `omit` projection (as `get` and `retrieve` take) and encodes it:
@@ -633,17 +658,17 @@ export const encode = (query: ListQuery): Either.Either<Params, InvalidQuery> =>
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Result } from "effect"
  * import { BalanceQuery } from "effect-belvo"
  *
- * console.log(Either.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id", "available"] })))
+ * console.log(Result.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id", "available"] })))
  * // [["fields", "id,available"]]
  * ```
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encodeProjection = (projection: Projection): Either.Either<Params, InvalidQuery> =>
+export const encodeProjection = (projection: Projection): Result.Result<Params, InvalidQuery> =>
   encodeProjectionWith(projection)
 
 /**
@@ -654,20 +679,20 @@ export const encodeProjection = (projection: Projection): Either.Either<Params, 
  *
  * @example
  * ```ts
- * import { Either } from "effect"
+ * import { Result } from "effect"
  * import { BalanceQuery } from "effect-belvo"
  *
  * const query = BalanceQuery.decodeParams(
  *   new URLSearchParams("link=8848bd0c-9c7e-4f53-a732-ec896b11d4c4&page=2&fields=id,available")
  * )
- * console.log(Either.getOrThrow(query))
+ * console.log(Result.getOrThrow(query))
  * // { link: "8848bd0c-9c7e-4f53-a732-ec896b11d4c4", page: 2, fields: ["id", "available"] }
  * ```
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decodeParams: (params: Params | URLSearchParams) => Either.Either<ListQuery, InvalidQuery> =
+export const decodeParams: (params: Params | URLSearchParams) => Result.Result<ListQuery, InvalidQuery> =
   decodeWith(listRules, ["link"]) as never
 
 /**
@@ -685,7 +710,7 @@ export const decodeParams: (params: Params | URLSearchParams) => Either.Either<L
  * @since 0.1.0
  * @category schemas
  */
-export const ListQuery: Schema.Schema<ListQuery> = validated<ListQuery>(encodeListQuery, "ListQuery")
+export const ListQuery: Schema.Codec<ListQuery> = validated<ListQuery>(encodeListQuery, "ListQuery")
 
 /**
  * A schema of valid `fields` / `omit` projections.
@@ -701,7 +726,7 @@ export const ListQuery: Schema.Schema<ListQuery> = validated<ListQuery>(encodeLi
  * @since 0.1.0
  * @category schemas
  */
-export const Projection: Schema.Schema<Projection> = validated<Projection>(encodeProjectionWith, "Projection")
+export const Projection: Schema.Codec<Projection> = validated<Projection>(encodeProjectionWith, "Projection")
 
 /**
  * Sets the page number, keeping every other filter (and the query's type).

@@ -219,7 +219,7 @@ export interface RetrieveParams extends BalanceQuery.Projection {
 // Input checks and decoders
 // ---------------------------------------------------------------------------------------------
 
-const isUuid = Schema.is(Schema.String.check(Schema.isUUID()))
+const isUuid = Schema.is(Schema.String.check(Schema.isGUID({ expected: "a UUID" })))
 
 const requireUuid = (field: string, value: unknown): Effect.Effect<string, BelvoError.InvalidQuery> =>
   typeof value === "string" && isUuid(value)

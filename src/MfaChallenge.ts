@@ -75,7 +75,7 @@ export const maxExpirySeconds = 86_400
 
 /** A session id as Belvo documents it: 32 hex characters. */
 const Session = Schema.String.check(Schema.isPattern(/^[0-9a-fA-F]{32}$/))
-const Uuid = Schema.String.check(Schema.isUUID())
+const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
 const Expiry = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxExpirySeconds }))
 
 /**

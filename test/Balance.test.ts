@@ -1,13 +1,10 @@
-import { describe, expect, it } from "@effect/vitest"
-import * as Arbitrary from "effect/Arbitrary"
+import { assert, describe, it } from "@effect/vitest"
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
-import * as FastCheck from "effect/FastCheck"
-import * as ParseResult from "effect/ParseResult"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as Balance from "../src/Balance.js"
 import { parseLossless } from "../src/internal/json.js"
-import { Balance } from "../src/index.js"
 
 const wire = {
   id: "0b94bdf9-3719-43a9-81e7-be95d2318595",
@@ -23,32 +20,32 @@ const wire = {
   automatically_invested: 12.5
 }
 
-const decode = Schema.decodeUnknownEither(Balance.Balance)
+const decode = Schema.decodeUnknownResult(Balance.Balance)
 const encode = Schema.encodeSync(Balance.Balance)
-const equivalent = Schema.equivalence(Balance.Balance)
+const equivalent = Schema.toEquivalence(Balance.Balance)
 
 describe("Balance", () => {
   it("decodes the documented example into exact types", () => {
-    const balance = Either.getOrThrow(decode(wire))
-    expect(BigDecimal.format(balance.available)).toBe("1000.02")
-    expect(DateTime.formatIso(balance.collected_at)).toBe("2024-05-21T08:32:00.000Z")
-    expect(balance.currency).toBe("BRL")
+    const balance = Result.getOrThrow(decode(wire))
+    assert.strictEqual(BigDecimal.format(balance.available), "1000.02")
+    assert.strictEqual(DateTime.formatIso(balance.collected_at), "2024-05-21T08:32:00.000Z")
+    assert.strictEqual(balance.currency, "BRL")
   })
 
   it("sums amounts exactly where floats would not", () => {
-    const a = Either.getOrThrow(decode({ ...wire, available: 0.1 }))
-    const b = Either.getOrThrow(decode({ ...wire, available: 0.2 }))
-    expect(BigDecimal.format(BigDecimal.sum(a.available, b.available))).toBe("0.3")
-    expect(0.1 + 0.2).not.toBe(0.3)
+    const a = Result.getOrThrow(decode({ ...wire, available: 0.1 }))
+    const b = Result.getOrThrow(decode({ ...wire, available: 0.2 }))
+    assert.strictEqual(BigDecimal.format(BigDecimal.sum(a.available, b.available)), "0.3")
+    assert.notStrictEqual(0.1 + 0.2, 0.3)
   })
 
   it("is lenient on rules that would drop real data", () => {
-    const balance = Either.getOrThrow(
+    const balance = Result.getOrThrow(
       decode({ ...wire, available: -15.5, blocked: "123456789012345.6789", extra_field: { nested: true } })
     )
-    expect(BigDecimal.format(balance.available)).toBe("-15.5")
-    expect(BigDecimal.format(balance.blocked)).toBe("123456789012345.6789")
-    expect("extra_field" in balance).toBe(false)
+    assert.strictEqual(BigDecimal.format(balance.available), "-15.5")
+    assert.strictEqual(BigDecimal.format(balance.blocked), "123456789012345.6789")
+    assert.isFalse("extra_field" in balance)
   })
 
   it("is strict on types", () => {
@@ -61,8 +58,8 @@ describe("Balance", () => {
       { ...wire, currency: 3 }
     ]) {
       const result = decode(broken)
-      expect(Either.isLeft(result)).toBe(true)
-      if (Either.isLeft(result)) expect(ParseResult.isParseError(result.left)).toBe(true)
+      assert.isTrue(Result.isFailure(result))
+      if (Result.isFailure(result)) assert.isTrue(Schema.isSchemaError(result.failure))
     }
   })
 
@@ -71,50 +68,53 @@ describe("Balance", () => {
       '"available":0',
       '"available":123456789012345.6789'
     )
-    expect(JSON.parse(text).available).not.toBe("123456789012345.6789")
-    const balance = Either.getOrThrow(decode(parseLossless(text)))
-    expect(BigDecimal.format(balance.available)).toBe("123456789012345.6789")
+    assert.notStrictEqual(JSON.parse(text).available, "123456789012345.6789")
+    const balance = Result.getOrThrow(decode(parseLossless(text)))
+    assert.strictEqual(BigDecimal.format(balance.available), "123456789012345.6789")
   })
 
   it("leaves look-alike text inside strings untouched", () => {
     const text = '{"note":"x \\"available\\": 12.5 y","available":1234567890123.4567}'
-    expect(parseLossless(text)).toEqual({ note: 'x "available": 12.5 y', available: "1234567890123.4567" })
+    assert.deepStrictEqual(parseLossless(text), {
+      note: 'x "available": 12.5 y',
+      available: "1234567890123.4567"
+    })
   })
 
   it("parses short amounts as plain numbers: a double holds 15 significant digits exactly", () => {
     const text = JSON.stringify({ available: 123456789012.34, blocked: -0.5 })
-    expect(parseLossless(text)).toEqual({ available: 123456789012.34, blocked: -0.5 })
+    assert.deepStrictEqual(parseLossless(text), { available: 123456789012.34, blocked: -0.5 })
   })
 
   it.prop(
     "encode -> JSON text -> decode gives an equal balance",
-    [Arbitrary.make(Balance.Balance)],
+    [Balance.Balance],
     ([balance]) => {
       const text = JSON.stringify(encode(balance))
-      const decoded = Either.getOrThrow(decode(parseLossless(text)))
+      const decoded = Result.getOrThrow(decode(parseLossless(text)))
       return equivalent(balance, decoded)
     },
-    { fastCheck: { numRuns: 300 } }
+    { arbitrary: { runs: 300 } }
   )
 
   it.prop(
     "any JSON that is not a balance fails with a typed error, never a throw",
-    [FastCheck.jsonValue()],
+    [Schema.Json],
     ([value]) => {
       const result = decode(value)
-      return Either.isLeft(result) && ParseResult.isParseError(result.left)
+      return Result.isFailure(result) && Schema.isSchemaError(result.failure)
     },
-    { fastCheck: { numRuns: 300 } }
+    { arbitrary: { runs: 300 } }
   )
 
   it.prop(
     "a balance with one field removed or retyped never decodes",
-    [Arbitrary.make(Balance.Balance), FastCheck.constantFrom(...Balance.fieldNames), FastCheck.boolean()],
+    [Balance.Balance, Schema.Literals(Balance.fieldNames), Schema.Boolean],
     ([balance, field, remove]) => {
       const encoded: Record<string, unknown> = { ...encode(balance) }
       if (remove) delete encoded[field]
       else encoded[field] = { wrong: true }
-      return Either.isLeft(decode(encoded))
+      return Result.isFailure(decode(encoded))
     }
   )
 
@@ -125,6 +125,6 @@ describe("Balance", () => {
       previous: null,
       results: [wire]
     })
-    expect(page.results).toHaveLength(1)
+    assert.lengthOf(page.results, 1)
   })
 })

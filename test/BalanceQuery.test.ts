@@ -1,7 +1,8 @@
-import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Either, FastCheck as fc, Schema } from "effect"
-import * as Balance from "../src/Balance.js"
+import { assert, describe, it } from "@effect/vitest"
+import { DateTime, Effect, Result, Schema } from "effect"
+import * as fc from "fast-check"
 import { invalidQueries, januaryQuery } from "../examples/list-filters.js"
+import * as Balance from "../src/Balance.js"
 import * as BalanceQuery from "../src/BalanceQuery.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -78,21 +79,24 @@ const instantOf = (value: BalanceQuery.DateFilter, withTime: boolean): number =>
   Date.parse(normaliseDate(value, withTime))
 
 const expectInvalid = (
-  result: Either.Either<unknown, BalanceQuery.InvalidQuery>,
+  result: Result.Result<unknown, BalanceQuery.InvalidQuery>,
   field: string,
   reason?: string | RegExp
 ): BalanceQuery.InvalidQuery => {
-  if (Either.isRight(result))
-    throw new Error(`expected InvalidQuery for "${field}", got ${JSON.stringify(result.right)}`)
-  expect(result.left).toBeInstanceOf(BalanceQuery.InvalidQuery)
-  expect(result.left._tag).toBe("InvalidQuery")
-  expect(result.left.field).toBe(field)
-  if (reason !== undefined) expect(result.left.reason).toMatch(reason)
-  expect(result.left.message).toContain(`"${field}"`)
-  return result.left
+  if (Result.isSuccess(result)) {
+    return assert.fail(`expected InvalidQuery for "${field}", got ${JSON.stringify(result.success)}`)
+  }
+  const error = result.failure
+  assert.instanceOf(error, BalanceQuery.InvalidQuery)
+  assert.strictEqual(error._tag, "InvalidQuery")
+  assert.strictEqual(error.field, field)
+  if (typeof reason === "string") assert.include(error.reason, reason)
+  else if (reason !== undefined) assert.match(error.reason, reason)
+  assert.include(error.message, `"${field}"`)
+  return error
 }
 
-const encodeOk = (query: BalanceQuery.ListQuery) => Either.getOrThrow(BalanceQuery.encode(query))
+const encodeOk = (query: BalanceQuery.ListQuery) => Result.getOrThrow(BalanceQuery.encode(query))
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
@@ -150,10 +154,10 @@ const timestamp = fc
   })
 
 const dateTime = fc.oneof(
-  instant.map((at): DateTime.DateTime => DateTime.unsafeFromDate(at)),
+  instant.map((at): DateTime.DateTime => DateTime.fromDateUnsafe(at)),
   fc
     .tuple(instant, fc.integer({ min: -12 * 60, max: 14 * 60 }))
-    .map(([at, minutes]): DateTime.DateTime => DateTime.unsafeMakeZoned(at, { timeZone: minutes * 60_000 }))
+    .map(([at, minutes]): DateTime.DateTime => DateTime.makeZonedUnsafe(at, { timeZone: minutes * 60_000 }))
 )
 
 const createdAtFilter: fc.Arbitrary<BalanceQuery.DateFilter> = fc.oneof(dateString, dateTime)
@@ -229,100 +233,139 @@ const withKey = (query: BalanceQuery.ListQuery, key: string, value: unknown): Ba
 // Properties
 // ---------------------------------------------------------------------------------------------
 
+/** A property over fast-check arbitraries, run as one test (100 runs unless told). */
+const property =
+  <Ts extends [unknown, ...Array<unknown>]>(
+    arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+    predicate: (...values: Ts) => void,
+    runs?: number
+  ) =>
+  () =>
+    fc.assert(fc.property(...arbitraries, predicate), runs === undefined ? {} : { numRuns: runs })
+
 describe("BalanceQuery properties", () => {
-  it.prop("valid queries round-trip through URL params", [validQuery], ([query]) => {
-    const params = encodeOk(query)
-    expect(Either.getOrThrow(BalanceQuery.decodeParams(params))).toStrictEqual(normalise(query))
-    // and through a real query string, where "+" in offsets and "," must survive escaping
-    const search = new URLSearchParams(params.map(([k, v]) => [k, v])).toString()
-    expect(Either.getOrThrow(BalanceQuery.decodeParams(new URLSearchParams(search)))).toStrictEqual(
-      normalise(query)
-    )
-  })
-
-  it.prop("one param per present filter, in the documented order", [validQuery], ([query]) => {
-    const params = encodeOk(query)
-    expect(params.map(([key]) => key)).toStrictEqual(ORDER.filter((key) => key in query))
-  })
-
-  it.prop("lists and ranges are comma-separated without spaces", [validQuery], ([query]) => {
-    for (const [key, text] of encodeOk(query)) {
-      expect(text).not.toMatch(/\s/)
-      const value = normalise(query)[key]
-      if (Array.isArray(value)) expect(text).toBe(value.join(","))
-      else if (typeof value === "number") expect(text).toBe(String(value))
-      else expect(text).toBe(value)
-    }
-  })
-
-  it.prop("encoding is stable: encode ∘ decode ∘ encode = encode", [validQuery], ([query]) => {
-    const params = encodeOk(query)
-    const again = Either.getOrThrow(BalanceQuery.decodeParams(params))
-    expect(encodeOk(again)).toStrictEqual(params)
-  })
-
-  it.prop("the ListQuery schema accepts exactly what encode accepts", [validQuery], ([query]) => {
-    expect(Schema.is(BalanceQuery.ListQuery)(query)).toBe(true)
-  })
-
-  it.prop(
-    "a link that is not a UUID is rejected on link",
-    [fc.oneof(fc.string(), fc.anything()).filter((s) => typeof s !== "string" || !UUID.test(s)), validQuery],
-    ([link, query]) => {
-      expectInvalid(BalanceQuery.encode(withKey(query, "link", link)), "link", /UUID|required/)
-    }
-  )
-
-  it.prop(
-    "page_size outside 1..1000 or not an integer is rejected, never capped",
-    [
-      fc.oneof(
-        fc.integer({ max: 0 }),
-        fc.integer({ min: 1001 }),
-        fc.double().filter((n) => !Number.isInteger(n)),
-        fc.string()
-      ),
-      validQuery
-    ],
-    ([size, query]) => {
-      expectInvalid(
-        BalanceQuery.encode(withKey(query, "page_size", size)),
-        "page_size",
-        "must be an integer from 1 to 1000"
+  it(
+    "valid queries round-trip through URL params",
+    property([validQuery], (query) => {
+      const params = encodeOk(query)
+      assert.deepStrictEqual<unknown>(Result.getOrThrow(BalanceQuery.decodeParams(params)), normalise(query))
+      // and through a real query string, where "+" in offsets and "," must survive escaping
+      const search = new URLSearchParams(params.map(([k, v]) => [k, v])).toString()
+      assert.deepStrictEqual<unknown>(
+        Result.getOrThrow(BalanceQuery.decodeParams(new URLSearchParams(search))),
+        normalise(query)
       )
-    }
+    })
   )
 
-  it.prop(
+  it(
+    "one param per present filter, in the documented order",
+    property([validQuery], (query) => {
+      const params = encodeOk(query)
+      assert.deepStrictEqual(
+        params.map(([key]) => key),
+        ORDER.filter((key) => key in query)
+      )
+    })
+  )
+
+  it(
+    "lists and ranges are comma-separated without spaces",
+    property([validQuery], (query) => {
+      for (const [key, text] of encodeOk(query)) {
+        assert.notMatch(text, /\s/)
+        const value = normalise(query)[key]
+        if (Array.isArray(value)) assert.strictEqual(text, value.join(","))
+        else if (typeof value === "number") assert.strictEqual(text, String(value))
+        else assert.strictEqual(text, value)
+      }
+    })
+  )
+
+  it(
+    "encoding is stable: encode ∘ decode ∘ encode = encode",
+    property([validQuery], (query) => {
+      const params = encodeOk(query)
+      const again = Result.getOrThrow(BalanceQuery.decodeParams(params))
+      assert.deepStrictEqual(encodeOk(again), params)
+    })
+  )
+
+  it(
+    "the ListQuery schema accepts exactly what encode accepts",
+    property([validQuery], (query) => {
+      assert.isTrue(Schema.is(BalanceQuery.ListQuery)(query))
+    })
+  )
+
+  it(
+    "a link that is not a UUID is rejected on link",
+    property(
+      [
+        fc.oneof(fc.string(), fc.anything()).filter((s) => typeof s !== "string" || !UUID.test(s)),
+        validQuery
+      ],
+      (link, query) => {
+        expectInvalid(BalanceQuery.encode(withKey(query, "link", link)), "link", /UUID|required/)
+      }
+    )
+  )
+
+  it(
+    "page_size outside 1..1000 or not an integer is rejected, never capped",
+    property(
+      [
+        fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.integer({ min: 1001 }),
+          fc.double().filter((n) => !Number.isInteger(n)),
+          fc.string()
+        ),
+        validQuery
+      ],
+      (size, query) => {
+        expectInvalid(
+          BalanceQuery.encode(withKey(query, "page_size", size)),
+          "page_size",
+          "must be an integer from 1 to 1000"
+        )
+      }
+    )
+  )
+
+  it(
     "page below 1 or not an integer is rejected",
-    [
-      fc.oneof(
-        fc.integer({ max: 0 }),
-        fc.double().filter((n) => !Number.isInteger(n))
-      ),
-      validQuery
-    ],
-    ([page, query]) => {
-      expectInvalid(BalanceQuery.encode(withKey(query, "page", page)), "page", /integer/)
-    }
+    property(
+      [
+        fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.double().filter((n) => !Number.isInteger(n))
+        ),
+        validQuery
+      ],
+      (page, query) => {
+        expectInvalid(BalanceQuery.encode(withKey(query, "page", page)), "page", /integer/)
+      }
+    )
   )
 
-  it.prop(
+  it(
     "ranges of any length but 2 are rejected",
-    [
-      fc.constantFrom("collected_at__range", "created_at__range"),
-      fc.array(dateString, { maxLength: 6 }).filter((a) => a.length !== 2),
-      validQuery
-    ],
-    ([key, range, query]) => {
-      expectInvalid(BalanceQuery.encode(withKey(query, key, range)), key, "exactly two dates")
-    }
+    property(
+      [
+        fc.constantFrom("collected_at__range", "created_at__range"),
+        fc.array(dateString, { maxLength: 6 }).filter((a) => a.length !== 2),
+        validQuery
+      ],
+      (key, range, query) => {
+        expectInvalid(BalanceQuery.encode(withKey(query, key, range)), key, "exactly two dates")
+      }
+    )
   )
 
-  it.prop(
+  it(
     "ranges whose start is after their end are rejected",
-    [fc.tuple(collectedAtFilter, collectedAtFilter), validQuery],
-    ([[a, b], query]) => {
+    property([fc.tuple(collectedAtFilter, collectedAtFilter), validQuery], ([a, b], query) => {
       fc.pre(instantOf(a, true) !== instantOf(b, true))
       const range = instantOf(a, true) > instantOf(b, true) ? [a, b] : [b, a]
       expectInvalid(
@@ -330,88 +373,97 @@ describe("BalanceQuery properties", () => {
         "collected_at__range",
         "start must not be after end"
       )
-    }
+    })
   )
 
-  it.prop(
+  it(
     "impossible dates are rejected on their filter",
-    [dateKey, impossibleDate, validQuery],
-    ([key, date, q]) => {
+    property([dateKey, impossibleDate, validQuery], (key, date, q) => {
       expectInvalid(BalanceQuery.encode(withKey(q, key, date)), key, "must be a real calendar date")
-    }
+    })
   )
 
-  it.prop(
+  it(
     "impossible dates inside a range are rejected on the range",
-    [fc.constantFrom("collected_at__range", "created_at__range"), impossibleDate, fc.boolean(), validQuery],
-    ([key, date, first, query]) => {
-      const range = first ? [date, "2024-01-01"] : ["0001-01-01", date]
-      expectInvalid(
-        BalanceQuery.encode(withKey(query, key, range)),
-        key,
-        /(start|end) must be a real calendar date/
-      )
-    }
+    property(
+      [fc.constantFrom("collected_at__range", "created_at__range"), impossibleDate, fc.boolean(), validQuery],
+      (key, date, first, query) => {
+        const range = first ? [date, "2024-01-01"] : ["0001-01-01", date]
+        expectInvalid(
+          BalanceQuery.encode(withKey(query, key, range)),
+          key,
+          /(start|end) must be a real calendar date/
+        )
+      }
+    )
   )
 
-  it.prop(
+  it(
     "created_at filters refuse timestamps",
-    [fc.constantFrom(...CREATED), timestamp, validQuery],
-    ([key, time, query]) => {
+    property([fc.constantFrom(...CREATED), timestamp, validQuery], (key, time, query) => {
       expectInvalid(BalanceQuery.encode(withKey(query, key, time)), key, "take no time of day")
-    }
+    })
   )
 
-  it.prop(
+  it(
     "unknown names in fields / omit are rejected",
-    [
-      fc.constantFrom("fields", "omit"),
-      fieldSubset,
-      fc.string().filter((s) => !(Balance.fieldNames as ReadonlyArray<string>).includes(s)),
-      fc.nat(),
-      validQuery
-    ],
-    ([key, names, unknown, at, query]) => {
-      const list: Array<string> = [...names]
-      list.splice(at % (list.length + 1), 0, unknown)
-      expectInvalid(BalanceQuery.encode(withKey(query, key, list)), key, "is not a balance field")
-    }
+    property(
+      [
+        fc.constantFrom("fields", "omit"),
+        fieldSubset,
+        fc.string().filter((s) => !(Balance.fieldNames as ReadonlyArray<string>).includes(s)),
+        fc.nat(),
+        validQuery
+      ],
+      (key, names, unknown, at, query) => {
+        const list: Array<string> = [...names]
+        list.splice(at % (list.length + 1), 0, unknown)
+        expectInvalid(BalanceQuery.encode(withKey(query, key, list)), key, "is not a balance field")
+      }
+    )
   )
 
-  it.prop(
+  it(
     "duplicate names in fields / omit are rejected",
-    [fc.constantFrom("fields", "omit"), fieldSubset, fc.nat(), validQuery],
-    ([key, names, at, query]) => {
-      const duplicate = names[at % names.length]!
-      expectInvalid(
-        BalanceQuery.encode(withKey(query, key, [...names, duplicate])),
-        key,
-        `must not list "${duplicate}" twice`
-      )
-    }
+    property(
+      [fc.constantFrom("fields", "omit"), fieldSubset, fc.nat(), validQuery],
+      (key, names, at, query) => {
+        const duplicate = names[at % names.length]!
+        expectInvalid(
+          BalanceQuery.encode(withKey(query, key, [...names, duplicate])),
+          key,
+          `must not list "${duplicate}" twice`
+        )
+      }
+    )
   )
 
-  it.prop(
+  it(
     "unknown keys are rejected on the key",
-    [
-      fc.string().filter((k) => !(ORDER as ReadonlyArray<string>).includes(k) && k !== "__proto__"),
-      validQuery
-    ],
-    ([key, query]) => {
-      expectInvalid(BalanceQuery.encode(withKey(query, key, "x")), key, "is not a known parameter")
-      expectInvalid(
-        BalanceQuery.decodeParams([...encodeOk(query), [key, "x"]]),
-        key,
-        "is not a known parameter"
-      )
-    }
+    property(
+      [
+        fc.string().filter((k) => !(ORDER as ReadonlyArray<string>).includes(k) && k !== "__proto__"),
+        validQuery
+      ],
+      (key, query) => {
+        expectInvalid(BalanceQuery.encode(withKey(query, key, "x")), key, "is not a known parameter")
+        expectInvalid(
+          BalanceQuery.decodeParams([...encodeOk(query), [key, "x"]]),
+          key,
+          "is not a known parameter"
+        )
+      }
+    )
   )
 
-  it.prop("a repeated URL param is rejected", [validQuery, fc.nat()], ([query, at]) => {
-    const params = encodeOk(query)
-    const repeated = params[at % params.length]!
-    expectInvalid(BalanceQuery.decodeParams([...params, repeated]), repeated[0], "must appear only once")
-  })
+  it(
+    "a repeated URL param is rejected",
+    property([validQuery, fc.nat()], (query, at) => {
+      const params = encodeOk(query)
+      const repeated = params[at % params.length]!
+      expectInvalid(BalanceQuery.decodeParams([...params, repeated]), repeated[0], "must appear only once")
+    })
+  )
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -424,7 +476,7 @@ describe("BalanceQuery.encode examples", () => {
 
   it("encodes the documented example exactly", () => {
     const params = encodeOk(documented)
-    expect(params).toStrictEqual([
+    assert.deepStrictEqual(params, [
       ["link", LINK],
       ["account__in", "85b77707-90ef-46fd-9059-5a757f24247a,6b3dea0f-be29-49d1-aabe-1a6d588642e6"],
       ["page_size", "500"],
@@ -432,7 +484,8 @@ describe("BalanceQuery.encode examples", () => {
       ["collected_at__range", "2024-01-01,2024-01-31T23:59:59-03:00"],
       ["created_at__gte", "2024-05-22"] // 23:30 at -05:00 is already the 22nd in UTC
     ])
-    expect(new URLSearchParams(params.map(([k, v]) => [k, v])).toString()).toBe(
+    assert.strictEqual(
+      new URLSearchParams(params.map(([k, v]) => [k, v])).toString(),
       "link=8848bd0c-9c7e-4f53-a732-ec896b11d4c4" +
         "&account__in=85b77707-90ef-46fd-9059-5a757f24247a%2C6b3dea0f-be29-49d1-aabe-1a6d588642e6" +
         "&page_size=500&fields=id%2Cavailable%2Ccollected_at" +
@@ -440,29 +493,30 @@ describe("BalanceQuery.encode examples", () => {
     )
   })
 
-  it.effect("is yieldable as an Effect", () =>
+  it.effect("lifts into an Effect with Effect.fromResult", () =>
     Effect.gen(function* () {
-      expect(yield* BalanceQuery.encode({ link: LINK, page: 2 })).toStrictEqual([
+      assert.deepStrictEqual(yield* Effect.fromResult(BalanceQuery.encode({ link: LINK, page: 2 })), [
         ["link", LINK],
         ["page", "2"]
       ])
-      const error = yield* Effect.flip(BalanceQuery.encode({ link: LINK, page_size: 0 }))
-      expect(error.message).toBe(
+      const error = yield* Effect.flip(Effect.fromResult(BalanceQuery.encode({ link: LINK, page_size: 0 })))
+      assert.strictEqual(
+        error.message,
         'Invalid query parameter "page_size": must be an integer from 1 to 1000, got 0'
       )
     })
   )
 
   it("page_size: 1 and 1000 pass; 0, 1001 and 2.5 fail (no silent cap)", () => {
-    expect(encodeOk({ link: LINK, page_size: 1 })).toContainEqual(["page_size", "1"])
-    expect(encodeOk({ link: LINK, page_size: 1000 })).toContainEqual(["page_size", "1000"])
+    assert.deepInclude(encodeOk({ link: LINK, page_size: 1 }), ["page_size", "1"])
+    assert.deepInclude(encodeOk({ link: LINK, page_size: 1000 }), ["page_size", "1000"])
     for (const size of [0, 1001, 2.5, Number.NaN]) {
       expectInvalid(BalanceQuery.encode({ link: LINK, page_size: size }), "page_size")
     }
   })
 
   it("page: from 1 up to the int32 maximum", () => {
-    expect(encodeOk({ link: LINK, page: 2_147_483_647 })).toContainEqual(["page", "2147483647"])
+    assert.deepInclude(encodeOk({ link: LINK, page: 2_147_483_647 }), ["page", "2147483647"])
     expectInvalid(BalanceQuery.encode({ link: LINK, page: 0 }), "page")
     expectInvalid(BalanceQuery.encode({ link: LINK, page: 2_147_483_648 }), "page")
   })
@@ -472,7 +526,10 @@ describe("BalanceQuery.encode examples", () => {
     expectInvalid(BalanceQuery.encode({ link: "not-a-uuid" }), "link", "must be a UUID")
     expectInvalid(BalanceQuery.encode({ link: LINK, account: "1234" }), "account", "must be a UUID")
     const error = expectInvalid(BalanceQuery.encode({ link: LINK, id__in: [LINK, "x"] }), "id__in")
-    expect(error.message).toBe(`Invalid query parameter "id__in": "x" is not a UUID, got ["${LINK}", "x"]`)
+    assert.strictEqual(
+      error.message,
+      `Invalid query parameter "id__in": "x" is not a UUID, got ["${LINK}", "x"]`
+    )
     expectInvalid(BalanceQuery.encode({ link: LINK, link__in: [] }), "link__in", "must not be empty")
   })
 
@@ -488,12 +545,12 @@ describe("BalanceQuery.encode examples", () => {
 
   it("undefined values count as absent (plain JavaScript spreads)", () => {
     const query = { link: LINK, page: undefined } as unknown as BalanceQuery.ListQuery
-    expect(encodeOk(query)).toStrictEqual([["link", LINK]])
+    assert.deepStrictEqual(encodeOk(query), [["link", LINK]])
   })
 
   it("dates: leap days and real calendar dates only", () => {
-    expect(encodeOk({ link: LINK, created_at: "2024-02-29" })).toContainEqual(["created_at", "2024-02-29"])
-    expect(encodeOk({ link: LINK, created_at: "2000-02-29" })).toContainEqual(["created_at", "2000-02-29"])
+    assert.deepInclude(encodeOk({ link: LINK, created_at: "2024-02-29" }), ["created_at", "2024-02-29"])
+    assert.deepInclude(encodeOk({ link: LINK, created_at: "2000-02-29" }), ["created_at", "2000-02-29"])
     for (const date of ["2023-02-29", "1900-02-29", "2024-02-30", "2023-13-01", "2024-04-31", "0000-01-01"]) {
       expectInvalid(BalanceQuery.encode({ link: LINK, created_at: date }), "created_at", "real calendar date")
     }
@@ -514,7 +571,7 @@ describe("BalanceQuery.encode examples", () => {
       "2024-05-21T05:32:00-03:00",
       "2024-05-21T13:32:00+05:00"
     ]) {
-      expect(encodeOk({ link: LINK, collected_at__gte: text })).toContainEqual(["collected_at__gte", text])
+      assert.deepInclude(encodeOk({ link: LINK, collected_at__gte: text }), ["collected_at__gte", text])
     }
     for (const text of [
       "2024-05-21T08:32:00",
@@ -548,15 +605,15 @@ describe("BalanceQuery.encode examples", () => {
   })
 
   it("DateTime values: a UTC date for created_at, a UTC ISO timestamp for collected_at", () => {
-    const at = DateTime.unsafeMake("2024-05-21T23:30:00-05:00")
-    expect(encodeOk({ link: LINK, created_at: at, collected_at: at })).toStrictEqual([
+    const at = DateTime.makeUnsafe("2024-05-21T23:30:00-05:00")
+    assert.deepStrictEqual(encodeOk({ link: LINK, created_at: at, collected_at: at }), [
       ["link", LINK],
       ["collected_at", "2024-05-22T04:30:00.000Z"],
       ["created_at", "2024-05-22"]
     ])
-    const zoned = DateTime.unsafeMakeZoned("2024-05-21T02:00:00Z", { timeZone: "America/Sao_Paulo" })
-    expect(encodeOk({ link: LINK, created_at: zoned })).toContainEqual(["created_at", "2024-05-21"])
-    const tooLate = DateTime.unsafeMake(Date.UTC(10000, 0, 1))
+    const zoned = DateTime.makeZonedUnsafe("2024-05-21T02:00:00Z", { timeZone: "America/Sao_Paulo" })
+    assert.deepInclude(encodeOk({ link: LINK, created_at: zoned }), ["created_at", "2024-05-21"])
+    const tooLate = DateTime.makeUnsafe(Date.UTC(10000, 0, 1))
     expectInvalid(
       BalanceQuery.encode({ link: LINK, created_at: tooLate }),
       "created_at",
@@ -570,7 +627,7 @@ describe("BalanceQuery.encode examples", () => {
   })
 
   it("ranges: exactly two dates, start not after end, compared as instants", () => {
-    expect(encodeOk({ link: LINK, created_at__range: ["2024-01-01", "2024-01-01"] })).toContainEqual([
+    assert.deepInclude(encodeOk({ link: LINK, created_at__range: ["2024-01-01", "2024-01-01"] }), [
       "created_at__range",
       "2024-01-01,2024-01-01"
     ])
@@ -580,12 +637,13 @@ describe("BalanceQuery.encode examples", () => {
       "collected_at__range",
       "start must not be after end"
     )
-    expect(
+    assert.lengthOf(
       encodeOk({
         link: LINK,
         collected_at__range: ["2024-01-01T00:00:00.000000001Z", "2024-01-01T00:00:00.000000002Z"]
-      })
-    ).toHaveLength(2)
+      }),
+      2
+    )
     expectInvalid(
       BalanceQuery.encode({
         link: LINK,
@@ -599,7 +657,8 @@ describe("BalanceQuery.encode examples", () => {
       BalanceQuery.encode({ link: LINK, created_at__range: three }),
       "created_at__range"
     )
-    expect(error.message).toBe(
+    assert.strictEqual(
+      error.message,
       'Invalid query parameter "created_at__range": must be exactly two dates [start, end] (3 given), got ["2024-01-01", "2024-01-02", "2024-01-03"]'
     )
     expectInvalid(
@@ -610,7 +669,7 @@ describe("BalanceQuery.encode examples", () => {
   })
 
   it("fields / omit: known names, non-empty, no duplicates; both may be given", () => {
-    expect(encodeOk({ link: LINK, fields: ["id", "available"], omit: ["available"] })).toStrictEqual([
+    assert.deepStrictEqual(encodeOk({ link: LINK, fields: ["id", "available"], omit: ["available"] }), [
       ["link", LINK],
       ["omit", "available"],
       ["fields", "id,available"]
@@ -625,15 +684,16 @@ describe("BalanceQuery.encode examples", () => {
   })
 
   it("the documented invalid queries fail with the documented messages", () => {
-    expect(
-      invalidQueries.map((query) => Either.flip(BalanceQuery.encode(query)).pipe(Either.getOrThrow).message)
-    ).toStrictEqual([
-      'Invalid query parameter "page_size": must be an integer from 1 to 1000, got 5000',
-      'Invalid query parameter "created_at": must be a real calendar date, got "2023-02-29"',
-      'Invalid query parameter "created_at": must be a date "YYYY-MM-DD" (created_at filters take no time of day), got "2024-05-21T08:00:00Z"',
-      'Invalid query parameter "collected_at__range": start must not be after end, got ["2024-02-01", "2024-01-01"]',
-      'Invalid query parameter "fields": must not list "id" twice, got ["id", "id"]'
-    ])
+    assert.deepStrictEqual(
+      invalidQueries.map((query) => Result.flip(BalanceQuery.encode(query)).pipe(Result.getOrThrow).message),
+      [
+        'Invalid query parameter "page_size": must be an integer from 1 to 1000, got 5000',
+        'Invalid query parameter "created_at": must be a real calendar date, got "2023-02-29"',
+        'Invalid query parameter "created_at": must be a date "YYYY-MM-DD" (created_at filters take no time of day), got "2024-05-21T08:00:00Z"',
+        'Invalid query parameter "collected_at__range": start must not be after end, got ["2024-02-01", "2024-01-01"]',
+        'Invalid query parameter "fields": must not list "id" twice, got ["id", "id"]'
+      ]
+    )
   })
 
   it("unknown parameters are rejected", () => {
@@ -641,7 +701,7 @@ describe("BalanceQuery.encode examples", () => {
       BalanceQuery.encode({ link: LINK, page_sise: 10 } as BalanceQuery.ListQuery),
       "page_sise"
     )
-    expect(error.reason).toContain("page_size")
+    assert.include(error.reason, "page_size")
   })
 })
 
@@ -650,7 +710,7 @@ describe("BalanceQuery.decodeParams", () => {
     const search = new URLSearchParams(
       `link=${LINK}&page=2&page_size=50&fields=id,available&collected_at__range=2024-01-01T00:00:00%2B05:00,2024-01-02`
     )
-    expect(Either.getOrThrow(BalanceQuery.decodeParams(search))).toStrictEqual({
+    assert.deepStrictEqual(Result.getOrThrow(BalanceQuery.decodeParams(search)), {
       link: LINK,
       page: 2,
       page_size: 50,
@@ -717,12 +777,12 @@ describe("BalanceQuery projection", () => {
 
   it("fields: decodes exactly the listed fields and requires them", () => {
     const schema = BalanceQuery.projection({ fields: ["id", "available"] })
-    expect(Object.keys(Schema.decodeUnknownSync(schema)({ id, available }))).toStrictEqual([
+    assert.deepStrictEqual(Object.keys(Schema.decodeUnknownSync(schema)({ id, available })), [
       "id",
       "available"
     ])
-    expect(Object.keys(Schema.decodeUnknownSync(schema)(wire)).sort()).toStrictEqual(["available", "id"])
-    expect(Either.isLeft(Schema.decodeUnknownEither(schema)({ id }))).toBe(true)
+    assert.deepStrictEqual(Object.keys(Schema.decodeUnknownSync(schema)(wire)).sort(), ["available", "id"])
+    assert.isTrue(Result.isFailure(Schema.decodeUnknownResult(schema)({ id })))
   })
 
   it("omit: decodes everything else; both: fields minus omit; neither: the Balance schema", () => {
@@ -730,24 +790,26 @@ describe("BalanceQuery projection", () => {
     const omitted = Schema.decodeUnknownSync(BalanceQuery.projection({ omit: ["available"] }))(
       withoutAvailable
     )
-    expect(Object.keys(omitted)).not.toContain("available")
-    expect(Object.keys(omitted)).toHaveLength(10)
+    assert.notInclude(Object.keys(omitted), "available")
+    assert.lengthOf(Object.keys(omitted), 10)
     const both = BalanceQuery.projection({ fields: ["id", "available"], omit: ["available"] })
-    expect(Object.keys(Schema.decodeUnknownSync(both)({ id }))).toStrictEqual(["id"])
-    expect(BalanceQuery.projection({})).toBe(Balance.Balance)
+    assert.deepStrictEqual(Object.keys(Schema.decodeUnknownSync(both)({ id })), ["id"])
+    assert.strictEqual(BalanceQuery.projection({}), Balance.Balance)
   })
 
   it("encodeProjection: omit then fields, validated", () => {
-    expect(Either.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id", "available"] }))).toStrictEqual([
-      ["fields", "id,available"]
-    ])
-    expect(
-      Either.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id"], omit: ["blocked"] }))
-    ).toStrictEqual([
-      ["omit", "blocked"],
-      ["fields", "id"]
-    ])
-    expect(Either.getOrThrow(BalanceQuery.encodeProjection({}))).toStrictEqual([])
+    assert.deepStrictEqual(
+      Result.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id", "available"] })),
+      [["fields", "id,available"]]
+    )
+    assert.deepStrictEqual(
+      Result.getOrThrow(BalanceQuery.encodeProjection({ fields: ["id"], omit: ["blocked"] })),
+      [
+        ["omit", "blocked"],
+        ["fields", "id"]
+      ]
+    )
+    assert.deepStrictEqual(Result.getOrThrow(BalanceQuery.encodeProjection({})), [])
     expectInvalid(BalanceQuery.encodeProjection({ omit: [] }), "omit", "must not be empty")
     expectInvalid(
       BalanceQuery.encodeProjection({ link: LINK } as BalanceQuery.Projection),
@@ -757,21 +819,24 @@ describe("BalanceQuery projection", () => {
   })
 
   it("the Projection and ListQuery schemas report the InvalidQuery message", () => {
-    expect(Schema.is(BalanceQuery.Projection)({ fields: ["id"] })).toBe(true)
-    expect(Schema.is(BalanceQuery.Projection)({ fields: ["id", "id"] })).toBe(false)
-    const result = Schema.decodeUnknownEither(BalanceQuery.ListQuery)({ link: LINK, page: 0 })
-    expect(Either.isLeft(result) && result.left.message).toContain(
-      'Invalid query parameter "page": must be an integer from 1 to 2147483647, got 0'
-    )
+    assert.isTrue(Schema.is(BalanceQuery.Projection)({ fields: ["id"] }))
+    assert.isFalse(Schema.is(BalanceQuery.Projection)({ fields: ["id", "id"] }))
+    const result = Schema.decodeUnknownResult(BalanceQuery.ListQuery)({ link: LINK, page: 0 })
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result))
+      assert.include(
+        result.failure.message,
+        'Invalid query parameter "page": must be an integer from 1 to 2147483647, got 0'
+      )
   })
 })
 
 describe("BalanceQuery.withPage", () => {
   it("sets the page, data-first and data-last, keeping other filters", () => {
     const query = { link: LINK, page_size: 1000, page: 1 }
-    expect(BalanceQuery.withPage(query, 3)).toStrictEqual({ link: LINK, page_size: 1000, page: 3 })
-    expect(BalanceQuery.withPage(4)(query)).toStrictEqual({ link: LINK, page_size: 1000, page: 4 })
-    expect(query.page).toBe(1)
+    assert.deepStrictEqual(BalanceQuery.withPage(query, 3), { link: LINK, page_size: 1000, page: 3 })
+    assert.deepStrictEqual(BalanceQuery.withPage(4)(query), { link: LINK, page_size: 1000, page: 4 })
+    assert.strictEqual(query.page, 1)
   })
 })
 
@@ -782,9 +847,10 @@ describe("InvalidQuery", () => {
       value: "2024-02-30",
       reason: "must be a real calendar date"
     })
-    expect(error.message).toBe(
+    assert.strictEqual(
+      error.message,
       'Invalid query parameter "created_at": must be a real calendar date, got "2024-02-30"'
     )
-    expect(String(error)).toContain(error.message)
+    assert.include(String(error), error.message)
   })
 })

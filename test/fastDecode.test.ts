@@ -1,22 +1,21 @@
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
-import * as Either from "effect/Either"
-import * as FastCheck from "effect/FastCheck"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as Balance from "../src/Balance.js"
 import * as FastDecode from "../src/internal/fastDecode.js"
-import { Balance } from "../src/index.js"
 
 const encode = Schema.encodeSync(Balance.Balance)
 const PageSchema = Balance.Page(Balance.Balance)
-const schemaDecode = Schema.decodeUnknownEither(PageSchema)
+const schemaDecode = Schema.decodeUnknownResult(PageSchema)
 const fastPage = FastDecode.page(Balance.fieldNames)
-const equivalent = Schema.equivalence(PageSchema)
+const equivalent = Schema.toEquivalence(PageSchema)
 
 /** Wire-like values a field might hold, valid or not. */
-const fieldValue = FastCheck.oneof(
-  FastCheck.jsonValue(),
-  FastCheck.uuid(),
-  FastCheck.constantFrom(
+const FieldValue = Schema.Union([
+  Schema.Json,
+  Schema.String.check(Schema.isGUID()),
+  Schema.Literals([
     "2024-05-21T08:32:00Z",
     "2024-02-30T00:00:00Z",
     "yesterday",
@@ -25,29 +24,31 @@ const fieldValue = FastCheck.oneof(
     "-0.50",
     "12.3456",
     "NaN"
-  ),
-  FastCheck.double(),
-  FastCheck.constant(undefined)
-)
+  ]),
+  Schema.Number,
+  Schema.Undefined
+])
 
 /** A page of valid balances with, sometimes, one field of one item replaced or removed. */
-const pageInput = FastCheck.tuple(
-  FastCheck.array(Arbitrary.make(Balance.Balance), { maxLength: 5 }),
-  FastCheck.option(
-    FastCheck.tuple(FastCheck.nat(), FastCheck.constantFrom(...Balance.fieldNames), fieldValue)
+const pageInput = Arbitrary.all([
+  Arbitrary.array(Arbitrary.schema(Balance.Balance), { maxLength: 5 }),
+  Arbitrary.schema(
+    Schema.NullOr(Schema.Tuple([Schema.Natural, Schema.Literals(Balance.fieldNames), FieldValue]))
   ),
-  FastCheck.oneof(FastCheck.nat(), FastCheck.constantFrom(-1, 1.5, "3", null)),
-  FastCheck.oneof(FastCheck.constant(null), FastCheck.webUrl(), FastCheck.constant(7))
-).map(([balances, mutation, count, next]) => {
-  const results: Array<Record<string, unknown>> = JSON.parse(JSON.stringify(balances.map((b) => encode(b))))
-  if (mutation !== null && results.length > 0) {
-    const [index, field, value] = mutation
-    const item = results[index % results.length] as Record<string, unknown>
-    if (value === undefined) delete item[field]
-    else item[field] = value
-  }
-  return { count, next, previous: null, results }
-})
+  Arbitrary.schema(Schema.Union([Schema.Natural, Schema.Literals([-1, 1.5, "3"]), Schema.Null])),
+  Arbitrary.schema(Schema.Union([Schema.Null, Schema.String, Schema.Literal(7)]))
+]).pipe(
+  Arbitrary.map(([balances, mutation, count, next]) => {
+    const results: Array<Record<string, unknown>> = JSON.parse(JSON.stringify(balances.map((b) => encode(b))))
+    if (mutation !== null && results.length > 0) {
+      const [index, field, value] = mutation
+      const item = results[index % results.length] as Record<string, unknown>
+      if (value === undefined) delete item[field]
+      else item[field] = value
+    }
+    return { count, next, previous: null, results }
+  })
+)
 
 describe("fast decoding", () => {
   it.prop(
@@ -57,14 +58,14 @@ describe("fast decoding", () => {
       const fast = fastPage(input)
       const reference = schemaDecode(input)
       if (FastDecode.isInvalid(fast)) return true
-      return Either.isRight(reference) && equivalent(reference.right, fast as typeof reference.right)
+      return Result.isSuccess(reference) && equivalent(reference.success, fast as typeof reference.success)
     },
-    { fastCheck: { numRuns: 500 } }
+    { arbitrary: { runs: 500 } }
   )
 
   it.prop(
     "never gives up on a valid page (the fast path is the common path)",
-    [FastCheck.array(Arbitrary.make(Balance.Balance), { maxLength: 8 })],
+    [Arbitrary.array(Arbitrary.schema(Balance.Balance), { maxLength: 8 })],
     ([balances]) => {
       const input = JSON.parse(
         JSON.stringify({
@@ -78,20 +79,25 @@ describe("fast decoding", () => {
     }
   )
 
-  it.prop("agrees with Schema on arbitrary JSON", [FastCheck.jsonValue()], ([input]) => {
+  it.prop("agrees with Schema on arbitrary JSON", [Schema.Json], ([input]) => {
     const fast = fastPage(input)
-    return FastDecode.isInvalid(fast) || Either.isRight(schemaDecode(input))
+    return FastDecode.isInvalid(fast) || Result.isSuccess(schemaDecode(input))
   })
 
-  it("falls back to Schema for the precise error", () => {
+  it("falls back to Schema for the precise error, which names the field and the value", () => {
     const decode = FastDecode.withFallback(PageSchema, fastPage)
     const result = decode({ count: 1, next: null, previous: null, results: [{ id: "x" }] })
-    expect(Either.isLeft(result) && result.left.message).toContain("id")
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      const message = FastDecode.errorMessage(result.failure)
+      assert.include(message, '["id"]')
+      assert.include(message, '"x"')
+    }
   })
 
   it("a projection decodes exactly the kept fields and drops the rest", () => {
     const decode = FastDecode.balance(["available", "id"])
     const value = decode({ id: "0b94bdf9-3719-43a9-81e7-be95d2318595", available: 1.5, blocked: "ignored" })
-    expect(FastDecode.isInvalid(value) ? [] : Object.keys(value)).toEqual(["available", "id"])
+    assert.deepStrictEqual(FastDecode.isInvalid(value) ? [] : Object.keys(value), ["available", "id"])
   })
 })

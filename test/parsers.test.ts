@@ -2,11 +2,11 @@
  * The hand-written amount and timestamp parsers of the fast decoder must give exactly what the
  * library functions they replace give, for any input.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
-import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
+import * as fc from "fast-check"
 import { decimalFromNumber } from "../src/internal/amount.js"
 import { parseHead } from "../src/internal/json.js"
 import { timestampOfString } from "../src/internal/timestamp.js"
@@ -15,32 +15,31 @@ import { timestampOfString } from "../src/internal/timestamp.js"
 const showDecimal = (decimal: Option.Option<BigDecimal.BigDecimal>) =>
   Option.match(decimal, { onNone: () => "none", onSome: (d) => `${d.value}e-${d.scale}` })
 
-const reference = (input: number) => Option.map(BigDecimal.safeFromNumber(input), BigDecimal.normalize)
+const reference = (input: number) => Option.map(BigDecimal.fromNumber(input), BigDecimal.normalize)
 
 /** Doubles as amounts come: cents, four decimals, large, tiny, integers with trailing zeros, any. */
-const amount = FastCheck.oneof(
-  FastCheck.integer({ min: -1e12, max: 1e12 }).map((cents) => cents / 100),
-  FastCheck.integer({ min: -1e12, max: 1e12 }).map((units) => units / 10_000),
-  FastCheck.integer().map((n) => n * 1000),
-  FastCheck.double({ min: -1e6, max: 1e6 }),
-  FastCheck.double(),
-  FastCheck.constantFrom(0, -0, 0.1, 0.3, 1e21, 1e-7, 2 ** 51, 2 ** 53, 1000.02, 123456789012345.67)
+const amount = fc.oneof(
+  fc.integer({ min: -1e12, max: 1e12 }).map((cents) => cents / 100),
+  fc.integer({ min: -1e12, max: 1e12 }).map((units) => units / 10_000),
+  fc.integer().map((n) => n * 1000),
+  fc.double({ min: -1e6, max: 1e6 }),
+  fc.double(),
+  fc.constantFrom(0, -0, 0.1, 0.3, 1e21, 1e-7, 2 ** 51, 2 ** 53, 1000.02, 123456789012345.67)
 )
 
 describe("decimalFromNumber", () => {
-  it.prop(
-    "equals BigDecimal.normalize(BigDecimal.safeFromNumber(n)) for any double",
-    [amount],
-    ([input]) => showDecimal(decimalFromNumber(input)) === showDecimal(reference(input)),
-    { fastCheck: { numRuns: 20_000 } }
-  )
+  it("equals BigDecimal.normalize(BigDecimal.fromNumber(n)) for any double", () =>
+    fc.assert(
+      fc.property(amount, (input) => showDecimal(decimalFromNumber(input)) === showDecimal(reference(input))),
+      { numRuns: 20_000 }
+    ))
 
   it("is normalized and Equal to the reference", () => {
     const decimal = Option.getOrThrow(decimalFromNumber(1200))
-    expect([decimal.value, decimal.scale]).toEqual([12n, -2])
-    expect(BigDecimal.equals(decimal, Option.getOrThrow(reference(1200)))).toBe(true)
-    expect(BigDecimal.format(Option.getOrThrow(decimalFromNumber(1000.02)))).toBe("1000.02")
-    expect(Option.isNone(decimalFromNumber(Number.NaN))).toBe(true)
+    assert.deepStrictEqual([decimal.value, decimal.scale], [12n, -2])
+    assert.isTrue(BigDecimal.equals(decimal, Option.getOrThrow(reference(1200))))
+    assert.strictEqual(BigDecimal.format(Option.getOrThrow(decimalFromNumber(1000.02))), "1000.02")
+    assert.isTrue(Option.isNone(decimalFromNumber(Number.NaN)))
   })
 })
 
@@ -50,73 +49,79 @@ const epochOf = (value: Option.Option<DateTime.DateTime>) =>
 const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
 /** ISO-8601 as servers write it: any fraction length, Z or an offset, sometimes out of range. */
-const isoLike = FastCheck.tuple(
-  FastCheck.date({ min: new Date(-62e12), max: new Date(2.5e14), noInvalidDate: true }),
-  FastCheck.integer({ min: 0, max: 9 }),
-  FastCheck.stringMatching(/^\d{0,6}$/),
-  FastCheck.oneof(
-    FastCheck.constant("Z"),
-    FastCheck.tuple(
-      FastCheck.constantFrom("+", "-"),
-      FastCheck.integer({ min: 0, max: 25 }),
-      FastCheck.integer({ min: 0, max: 61 })
-    ).map(([sign, hours, minutes]) => `${sign}${pad(hours)}:${pad(minutes)}`),
-    FastCheck.constantFrom("", "z", "+05", "+0530", "Z ")
+const isoLike = fc
+  .tuple(
+    fc.date({ min: new Date(-62e12), max: new Date(2.5e14), noInvalidDate: true }),
+    fc.integer({ min: 0, max: 9 }),
+    fc.stringMatching(/^\d{0,6}$/),
+    fc.oneof(
+      fc.constant("Z"),
+      fc
+        .tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }))
+        .map(([sign, hours, minutes]) => `${sign}${pad(hours)}:${pad(minutes)}`),
+      fc.constantFrom("", "z", "+05", "+0530", "Z ")
+    )
   )
-).map(([date, fractionDigits, extra, zone]) => {
-  const fraction = `${pad(date.getUTCMilliseconds(), 3)}${extra}`.slice(0, fractionDigits)
-  return `${date.toISOString().slice(0, 19)}${fractionDigits > 0 ? `.${fraction}` : ""}${zone}`
-})
+  .map(([date, fractionDigits, extra, zone]) => {
+    const fraction = `${pad(date.getUTCMilliseconds(), 3)}${extra}`.slice(0, fractionDigits)
+    return `${date.toISOString().slice(0, 19)}${fractionDigits > 0 ? `.${fraction}` : ""}${zone}`
+  })
 
 /** An ISO-like string with one character replaced: a month 13, an hour 24, a missing separator… */
-const mutated = FastCheck.tuple(isoLike, FastCheck.nat(), FastCheck.constantFrom(..."0123469-:TZ.+ ")).map(
-  ([text, at, char]) => {
-    const index = at % text.length
-    return `${text.slice(0, index)}${char}${text.slice(index + 1)}`
-  }
-)
+const mutated = fc.tuple(isoLike, fc.nat(), fc.constantFrom(..."0123469-:TZ.+ ")).map(([text, at, char]) => {
+  const index = at % text.length
+  return `${text.slice(0, index)}${char}${text.slice(index + 1)}`
+})
 
 describe("timestampOfString", () => {
-  it.prop(
-    "reads every string exactly as DateTime.make does",
-    [FastCheck.oneof(isoLike, mutated, FastCheck.string())],
-    ([input]) => epochOf(Option.fromNullable(timestampOfString(input))) === epochOf(DateTime.make(input)),
-    { fastCheck: { numRuns: 20_000 } }
-  )
+  it("reads every string exactly as DateTime.make does", () =>
+    fc.assert(
+      fc.property(
+        fc.oneof(isoLike, mutated, fc.string()),
+        (input) => epochOf(Option.fromNullishOr(timestampOfString(input))) === epochOf(DateTime.make(input))
+      ),
+      { numRuns: 20_000 }
+    ))
 
   it("applies offsets, keeps milliseconds and lets Date roll over a day past the month's end", () => {
-    const millis = (text: string) => epochOf(Option.fromNullable(timestampOfString(text)))
-    expect(millis("2024-05-21T05:32:00.123456-03:00")).toBe(String(Date.UTC(2024, 4, 21, 8, 32, 0, 123)))
-    expect(millis("2024-02-30T00:00:00Z")).toBe(String(Date.UTC(2024, 2, 1)))
-    expect(millis("2024-01-01T00:00:60Z")).toBe("none")
+    const millis = (text: string) => epochOf(Option.fromNullishOr(timestampOfString(text)))
+    assert.strictEqual(
+      millis("2024-05-21T05:32:00.123456-03:00"),
+      String(Date.UTC(2024, 4, 21, 8, 32, 0, 123))
+    )
+    assert.strictEqual(millis("2024-02-30T00:00:00Z"), String(Date.UTC(2024, 2, 1)))
+    assert.strictEqual(millis("2024-01-01T00:00:60Z"), "none")
   })
 })
 
 describe("parseHead", () => {
-  it.prop(
-    "gives the members before the key exactly as JSON.parse does, or nothing",
-    [
-      FastCheck.record({ count: FastCheck.nat(), next: FastCheck.option(FastCheck.webUrl(), { nil: null }) }),
-      FastCheck.array(FastCheck.jsonValue(), { maxLength: 3 }),
-      FastCheck.boolean()
-    ],
-    ([head, results, spaced]) => {
-      const page = { ...head, previous: null, results }
-      const text = spaced ? JSON.stringify(page, null, 1) : JSON.stringify(page)
-      const parsed = parseHead(text, "results")
-      return parsed !== undefined && parsed.count === head.count && parsed.next === head.next
-    }
-  )
+  it("gives the members before the key exactly as JSON.parse does, or nothing", () =>
+    fc.assert(
+      fc.property(
+        fc.record({
+          count: fc.nat(),
+          next: fc.option(fc.webUrl(), { nil: null })
+        }),
+        fc.array(fc.jsonValue(), { maxLength: 3 }),
+        fc.boolean(),
+        (head, results, spaced) => {
+          const page = { ...head, previous: null, results }
+          const text = spaced ? JSON.stringify(page, null, 1) : JSON.stringify(page)
+          const parsed = parseHead(text, "results")
+          return parsed !== undefined && parsed.count === head.count && parsed.next === head.next
+        }
+      )
+    ))
 
   it("reads only what comes before the key, and refuses what is not an object", () => {
     // `count` after `results` is not in the head: the caller then decodes the whole page.
-    expect(parseHead('{"results":[],"count":1}', "results")).toEqual({ results: null })
-    expect(parseHead('[{"results":[]}]', "results")).toBeUndefined()
-    expect(parseHead('{"next":"a\\"results\\"b","count":1,"results":[]}', "results")).toEqual({
+    assert.deepStrictEqual(parseHead('{"results":[],"count":1}', "results"), { results: null })
+    assert.isUndefined(parseHead('[{"results":[]}]', "results"))
+    assert.deepStrictEqual(parseHead('{"next":"a\\"results\\"b","count":1,"results":[]}', "results"), {
       next: 'a"results"b',
       count: 1,
       results: null
     })
-    expect(parseHead("not json", "results")).toBeUndefined()
+    assert.isUndefined(parseHead("not json", "results"))
   })
 })

@@ -17,7 +17,7 @@ const UNIQUE_BELOW = 2 ** 51
  * The decimal whose shortest round-trip text is the double's, so 1000.02 is 1000.02 and not
  * 1000.0199999…, normalized (no trailing zeros in the unscaled value).
  *
- * Same answer as `BigDecimal.normalize(BigDecimal.safeFromNumber(n))`, which goes through the
+ * Same answer as `BigDecimal.normalize(BigDecimal.fromNumber(n))`, which goes through the
  * double's text and a `BigInt` parse (about 1 µs). Amounts are small decimals, so this first looks
  * for the least scale `k` at which `n · 10^k` is an integer `m` that divides back to exactly `n`:
  * while `|m| < 2^51`, the rounding in `n · 10^k` is under half a unit, so `m` is found if it
@@ -25,7 +25,7 @@ const UNIQUE_BELOW = 2 ** 51
  * shortest text's. Anything else takes the text path. A property test holds the two equal.
  */
 export const decimalFromNumber = (input: number): Option.Option<BigDecimal.BigDecimal> =>
-  Option.fromNullable(decimalOfNumber(input))
+  Option.fromNullishOr(decimalOfNumber(input))
 
 /** {@link decimalFromNumber} without the `Option` (the page decoder's hot path). */
 export const decimalOfNumber = (input: number): BigDecimal.BigDecimal | undefined => {
@@ -36,7 +36,7 @@ export const decimalOfNumber = (input: number): BigDecimal.BigDecimal | undefine
     if (!(Math.abs(unscaled) < UNIQUE_BELOW)) break
     if (unscaled / power === input) return fromSafeInteger(unscaled, scale)
   }
-  const decoded = BigDecimal.safeFromNumber(input)
+  const decoded = BigDecimal.fromNumber(input)
   return Option.isSome(decoded) ? BigDecimal.normalize(decoded.value) : undefined
 }
 
@@ -55,7 +55,7 @@ const fromSafeInteger = (unscaled: number, scale: number): BigDecimal.BigDecimal
 }
 
 export const decimalFromString = (input: string): Option.Option<BigDecimal.BigDecimal> =>
-  Option.fromNullable(decimalOfString(input))
+  Option.fromNullishOr(decimalOfString(input))
 
 /** {@link decimalFromString} without the `Option`. */
 export const decimalOfString = (input: string): BigDecimal.BigDecimal | undefined => {

@@ -68,7 +68,7 @@ const epochMillis = (input: string): number | undefined => {
 /** The instant `input` denotes, as `DateTime.make` reads it, or `undefined`. */
 export const timestampOfString = (input: string): DateTime.Utc | undefined => {
   const millis = epochMillis(input)
-  if (millis !== undefined) return DateTime.unsafeMake(millis)
+  if (millis !== undefined) return DateTime.makeUnsafe(millis)
   const decoded = DateTime.make(input)
   return Option.isSome(decoded) ? DateTime.toUtc(decoded.value) : undefined
 }
