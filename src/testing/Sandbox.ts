@@ -34,9 +34,9 @@ import * as SandboxModel from "./SandboxModel.js"
  */
 export interface Options extends SandboxModel.SeedOptions {
   readonly model?: SandboxModel.Model | undefined
-  readonly mfaExpiry?: Duration.DurationInput | undefined
-  readonly latency?: Duration.DurationInput | undefined
-  readonly pageLatency?: Duration.DurationInput | undefined
+  readonly mfaExpiry?: Duration.Input | undefined
+  readonly latency?: Duration.Input | undefined
+  readonly pageLatency?: Duration.Input | undefined
   readonly faults?: ReadonlyArray<SandboxFault.Fault> | undefined
   readonly quoteAmounts?: boolean | undefined
 }
@@ -143,7 +143,7 @@ export interface Service {
 }
 
 /**
- * The sandbox service tag.
+ * The sandbox service key.
  *
  * @example
  * ```ts
@@ -156,7 +156,7 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Sandbox extends Context.Tag("effect-belvo/testing/Sandbox")<Sandbox, Service>() {}
+export class Sandbox extends Context.Service<Sandbox, Service>()("effect-belvo/testing/Sandbox") {}
 
 /**
  * Builds a fresh sandbox (seeded model, no sessions, empty log).
@@ -177,8 +177,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     model: options.model ?? SandboxModel.make(options),
     settings: {
       mfaExpirySeconds: Math.max(1, Math.round(Duration.toSeconds(options.mfaExpiry ?? "600 seconds"))),
-      latency: Duration.decode(options.latency ?? Duration.zero),
-      pageLatency: Duration.decode(options.pageLatency ?? Duration.zero),
+      latency: Duration.fromInputUnsafe(options.latency ?? Duration.zero),
+      pageLatency: Duration.fromInputUnsafe(options.pageLatency ?? Duration.zero),
       quoteAmounts: options.quoteAmounts ?? false
     },
     sessions: new Map(),
@@ -331,7 +331,7 @@ export const balancesOf = (
  * @category inspecting
  */
 export const link = (id: string): Effect.Effect<Option.Option<SandboxModel.Link>, never, Sandbox> =>
-  withModel((model) => Option.fromNullable(model.link(id)))
+  withModel((model) => Option.fromNullishOr(model.link(id)))
 
 /**
  * Adds faults to the plan (after the ones already there).
@@ -391,13 +391,13 @@ export const clearFaults: Effect.Effect<void, never, Sandbox> = Effect.flatMap(S
  * @category faults
  */
 export const setLatency = (latency: {
-  readonly all?: Duration.DurationInput | undefined
-  readonly page?: Duration.DurationInput | undefined
+  readonly all?: Duration.Input | undefined
+  readonly page?: Duration.Input | undefined
 }): Effect.Effect<void, never, Sandbox> =>
   Effect.flatMap(Sandbox, (sandbox) =>
     Effect.sync(() => {
-      if (latency.all !== undefined) sandbox.settings.latency = Duration.decode(latency.all)
-      if (latency.page !== undefined) sandbox.settings.pageLatency = Duration.decode(latency.page)
+      if (latency.all !== undefined) sandbox.settings.latency = Duration.fromInputUnsafe(latency.all)
+      if (latency.page !== undefined) sandbox.settings.pageLatency = Duration.fromInputUnsafe(latency.page)
     })
   )
 
@@ -546,5 +546,5 @@ export const sessions: Effect.Effect<ReadonlyArray<MfaSession>, never, Sandbox> 
  */
 export const tokenForSession = (session: string): Effect.Effect<Option.Option<string>, never, Sandbox> =>
   Effect.map(Sandbox, (sandbox) =>
-    Option.map(Option.fromNullable(sandbox.sessions.get(session)), (s) => SandboxModel.tokenFor(s.value))
+    Option.map(Option.fromNullishOr(sandbox.sessions.get(session)), (s) => SandboxModel.tokenFor(s.value))
   )

@@ -32,7 +32,7 @@ export interface Match {
   readonly nth?: number | undefined
   readonly times?: number | undefined
   /** Waits this long (with `Effect.sleep`, so `TestClock` drives it) before answering. */
-  readonly delay?: Duration.DurationInput | undefined
+  readonly delay?: Duration.Input | undefined
   /** Adds `Retry-After`: whole seconds, or a `Date` sent as an HTTP date. */
   readonly retryAfter?: number | Date | undefined
   /** Extra response headers. */
@@ -373,7 +373,7 @@ export const foreignNext = (origin: string, options: Match = {}): Fault => ({
  * @since 0.1.0
  * @category constructors
  */
-export const delay = (duration: Duration.DurationInput, options: Match = {}): Fault => ({
+export const delay = (duration: Duration.Input, options: Match = {}): Fault => ({
   ...options,
   delay: duration,
   response: { _tag: "Pass" }

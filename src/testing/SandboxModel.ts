@@ -12,7 +12,6 @@
  *
  * @since 0.1.0
  */
-import type * as Balance from "../Balance.js"
 import { hash, hashString, hexOf, Prng, uuidFromHex } from "./internal/random.js"
 import {
   contains,
@@ -279,8 +278,9 @@ export interface Link {
 }
 
 /**
- * A balance exactly as the API sends it. Amounts are decimal strings (`"1000.02"`) the HTTP layer
- * writes as JSON number literals, so `1000.10` keeps its two decimals on the wire.
+ * A balance exactly as the API sends it: the 11 fields of the spec's `BalanceOFDA`, read from the
+ * spec itself (not from the client's schema). Amounts are decimal strings (`"1000.02"`) the HTTP
+ * layer writes as JSON number literals, so `1000.10` keeps its two decimals on the wire.
  *
  * @example
  * ```ts
@@ -293,7 +293,19 @@ export interface Link {
  * @since 0.1.0
  * @category models
  */
-export type WireBalance = Balance.BalanceEncoded
+export interface WireBalance {
+  readonly id: string
+  readonly link: string
+  readonly account_id: string
+  readonly account_internal_identification: string
+  readonly collected_at: string
+  readonly created_at: string
+  readonly last_updated_at: string
+  readonly currency: string
+  readonly available: number | string
+  readonly blocked: number | string
+  readonly automatically_invested: number | string
+}
 
 /**
  * A balance to add: only `link` is required; the rest defaults sensibly (first account of the

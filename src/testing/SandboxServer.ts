@@ -10,26 +10,17 @@
  *
  * @since 0.1.0
  */
-import * as HttpServer from "@effect/platform/HttpServer"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as HttpServer from "effect/http/HttpServer"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import type * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Layer from "effect/Layer"
-import * as Api from "./internal/api.js"
-import * as Platform from "./internal/platform.js"
+import * as Server from "./internal/httpServer.js"
+import * as Node from "./internal/node.js"
+import { respond } from "./internal/respond.js"
 import * as Sandbox from "./Sandbox.js"
-
-/** The Node modules, loaded once on first use. */
-const node = Effect.promise(async () => {
-  const [server, request, http] = await Promise.all([
-    import("@effect/platform-node/NodeHttpServer"),
-    import("@effect/platform-node/NodeHttpServerRequest"),
-    import("node:http")
-  ])
-  return { server, request, http }
-})
 
 /**
  * Where the server listens: `url` is `http://127.0.0.1:<port>` (no trailing slash).
@@ -64,24 +55,24 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class SandboxServer extends Context.Tag("effect-belvo/testing/SandboxServer")<
-  SandboxServer,
-  Service
->() {}
+export class SandboxServer extends Context.Service<SandboxServer, Service>()(
+  "effect-belvo/testing/SandboxServer"
+) {}
 
 /**
- * The sandbox API for Node's server, with transport faults done on the socket.
+ * The sandbox API for a Node `HttpServer` from `@effect/platform-node`, with transport faults done
+ * on the socket.
  *
  * @example
  * ```ts
- * import { HttpServer } from "@effect/platform"
+ * import { HttpServer } from "effect/http"
  * import { SandboxServer } from "effect-belvo/testing"
  *
  * const serve = HttpServer.serve(SandboxServer.nodeApp)
  * ```
  *
  * @since 0.1.0
- * @category HttpApp
+ * @category handlers
  */
 export const nodeApp: Effect.Effect<
   HttpServerResponse.HttpServerResponse,
@@ -89,21 +80,11 @@ export const nodeApp: Effect.Effect<
   HttpServerRequest.HttpServerRequest | Sandbox.Sandbox
 > = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
-  const out = yield* Effect.flatMap(Platform.incoming(request), Api.respond)
-  if (out.transport === undefined) return Platform.toServerResponse(out)
-  const response = (yield* node).request.toServerResponse(request)
-  if (out.transport === "drop") {
-    response.socket?.destroy()
-  } else {
-    const bytes = Buffer.from(out.body)
-    response.writeHead(out.status, { ...out.headers, "content-length": String(bytes.length) })
-    // Ending the response marks it done for the platform; ending the socket flushes the half body
-    // then closes, so the client sees fewer bytes than promised instead of waiting for more.
-    const socket = response.socket
-    response.end(bytes.subarray(0, bytes.length >> 1))
-    socket?.end()
-  }
-  return HttpServerResponse.empty()
+  const out = yield* Effect.flatMap(Server.incoming(request), respond)
+  const transport = out.transport
+  return transport === undefined
+    ? Server.toServerResponse(out)
+    : yield* Node.enact(request, { ...out, transport })
 })
 
 /**
@@ -128,19 +109,17 @@ export const nodeApp: Effect.Effect<
 export const layer = (
   options: { readonly port?: number | undefined } = {}
 ): Layer.Layer<SandboxServer, HttpServerError.ServeError, Sandbox.Sandbox> =>
-  Layer.unwrapEffect(
-    Effect.map(node, ({ http, server }) =>
-      Layer.scoped(
+  Layer.unwrap(
+    Effect.map(Node.serverLayer(options.port ?? 0), (server) =>
+      Layer.effect(
         SandboxServer,
         Effect.gen(function* () {
           yield* HttpServer.serveEffect(nodeApp)
           const { address } = yield* HttpServer.HttpServer
-          const port = address._tag === "TcpAddress" ? address.port : 0
+          const port = address._tag === "UnixPathAddress" ? 0 : address.port
           return { url: `http://127.0.0.1:${port}`, port }
         })
-      ).pipe(
-        Layer.provide(server.layer(() => http.createServer(), { port: options.port ?? 0, host: "127.0.0.1" }))
-      )
+      ).pipe(Layer.provide(server))
     )
   )
 

@@ -28,7 +28,7 @@ export * as SandboxClient from "./SandboxClient.js"
 export * as SandboxFault from "./SandboxFault.js"
 
 /**
- * The sandbox over HTTP without sockets: an in-process `HttpClient` and a platform `HttpApp`.
+ * The sandbox over HTTP without sockets: an in-process `HttpClient` and an `effect/http` handler.
  *
  * @since 0.1.0
  */

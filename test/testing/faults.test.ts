@@ -1,10 +1,9 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
+import * as HttpClient from "effect/http/HttpClient"
+import * as Result from "effect/Result"
+import { TestClock } from "effect/testing"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
 import { basic, call, errorItems, type Json, list, PATH, responseSchema, validate } from "./helpers.js"
 
@@ -104,9 +103,9 @@ describe("fault plan", () => {
   it.effect("delays use Effect.sleep, so TestClock drives them", () =>
     Effect.gen(function* () {
       yield* Sandbox.addFaults(SandboxFault.delay("5 seconds"))
-      const fiber = yield* Effect.fork(list({ link: plain }))
+      const fiber = yield* Effect.forkChild(list({ link: plain }))
       yield* TestClock.adjust("4 seconds")
-      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      assert.isUndefined(fiber.pollUnsafe())
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Fiber.join(fiber)).status, 200)
     }).pipe(provide)
@@ -115,9 +114,9 @@ describe("fault plan", () => {
   it.effect("a delayed error: status after the delay", () =>
     Effect.gen(function* () {
       yield* Sandbox.addFaults(SandboxFault.status(504, { delay: "30 seconds" }))
-      const fiber = yield* Effect.fork(list({ link: plain }))
+      const fiber = yield* Effect.forkChild(list({ link: plain }))
       yield* TestClock.adjust("29 seconds")
-      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      assert.isUndefined(fiber.pollUnsafe())
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Fiber.join(fiber)).status, 504)
     }).pipe(provide)
@@ -150,12 +149,10 @@ describe("fault plan", () => {
       })
       assert.strictEqual(response.status, 200)
       assert.isTrue(Number(response.headers["content-length"]) > 100)
-      const body = yield* Effect.either(response.text)
-      assert.isTrue(Either.isLeft(body) && body.left._tag === "ResponseError")
-      const dropped = yield* Effect.either(list({ link: plain }))
-      assert.isTrue(
-        Either.isLeft(dropped) && dropped.left._tag === "RequestError" && dropped.left.reason === "Transport"
-      )
+      const body = yield* Effect.result(response.text)
+      assert.isTrue(Result.isFailure(body) && body.failure.reason._tag === "DecodeError")
+      const dropped = yield* Effect.result(list({ link: plain }))
+      assert.isTrue(Result.isFailure(dropped) && dropped.failure.reason._tag === "TransportError")
       const log = yield* Sandbox.requests
       assert.deepStrictEqual(
         log.map((r) => r.status),
@@ -236,7 +233,7 @@ describe("request log, counters and latency", () => {
   it.effect("inFlight and maxInFlight follow concurrent requests", () =>
     Effect.gen(function* () {
       yield* Sandbox.setLatency({ all: "1 second" })
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.all(
           Array.from({ length: 7 }, () => list({ link: plain })),
           { concurrency: 3 }
@@ -257,9 +254,9 @@ describe("request log, counters and latency", () => {
     Effect.gen(function* () {
       const [first] = yield* Sandbox.balancesOf(plain)
       assert.strictEqual((yield* call("GET", `${PATH}${first!.id}/`)).status, 200)
-      const fiber = yield* Effect.fork(list({ link: plain }))
+      const fiber = yield* Effect.forkChild(list({ link: plain }))
       yield* TestClock.adjust("49 millis")
-      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      assert.isUndefined(fiber.pollUnsafe())
       yield* TestClock.adjust("1 millis")
       assert.strictEqual((yield* Fiber.join(fiber)).status, 200)
     }).pipe(Effect.provide(SandboxHttp.layer({ pageLatency: "50 millis", largeLinkBalances: 0 })))

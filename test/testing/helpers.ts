@@ -1,7 +1,8 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as fc from "fast-check"
 import spec from "./fixtures/br-balances.openapi.json" with { type: "json" }
 import { SandboxModel } from "../../src/testing/index.js"
 
@@ -32,7 +33,7 @@ export const call = (
     let request = HttpClientRequest.make(method)(url.startsWith("http") ? url : `${BASE}${url}`)
     const auth = options.auth === undefined ? basic() : options.auth
     if (auth !== null) request = HttpClientRequest.setHeader(request, "authorization", auth)
-    if (options.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, options.body)
+    if (options.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, options.body)
     if (options.headers !== undefined) request = HttpClientRequest.setHeaders(request, options.headers)
     const response = yield* HttpClient.execute(request)
     const text = yield* response.text
@@ -51,6 +52,29 @@ export const list = (query: Record<string, string | number>, auth?: string | nul
   })
 
 export type Json = Record<string, unknown>
+
+/**
+ * Checks a fast-check property whose body is an Effect, each run in the calling test's context (its
+ * `TestClock` and services). Generation, shrinking and the counterexample report are fast-check's;
+ * a failed run (a failed assertion, a typed failure) falsifies the property, and the test fails
+ * with fast-check's report. (`it.effect.prop` in @effect/vitest 4 takes only Effect's own
+ * `Arbitrary`/`Schema` inputs, not fast-check arbitraries.)
+ */
+export const checkProperty = <Ts extends Record<string, unknown>, E, R>(
+  arbitraries: { readonly [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+  body: (values: Ts) => Effect.Effect<void, E, R>,
+  parameters: fc.Parameters<[Ts]> = {}
+): Effect.Effect<void, never, R> =>
+  Effect.flatMap(Effect.context<R>(), (context) =>
+    Effect.promise(() =>
+      fc.assert(
+        fc.asyncProperty(fc.record(arbitraries) as fc.Arbitrary<Ts>, (values) =>
+          Effect.runPromiseWith(context)(body(values))
+        ),
+        parameters
+      )
+    )
+  )
 
 // ---------------------------------------------------------------------------------------------
 // A small validator for the OpenAPI subset br-balances.openapi.json uses, written for the tests:

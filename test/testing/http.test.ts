@@ -1,6 +1,6 @@
-import * as HttpApp from "@effect/platform/HttpApp"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as HttpEffect from "effect/http/HttpEffect"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
 import {
   basic,
@@ -275,7 +275,9 @@ describe("SandboxHttp.app", () => {
   it.live("serves the same API to a web handler; transport faults become failing bodies", () =>
     Effect.gen(function* () {
       const sandbox = yield* Sandbox.make({ largeLinkBalances: 0, balancesPerAccount: 2 })
-      const handler = HttpApp.toWebHandler(Effect.provideService(SandboxHttp.app, Sandbox.Sandbox, sandbox))
+      const handler = HttpEffect.toWebHandler(
+        Effect.provideService(SandboxHttp.app, Sandbox.Sandbox, sandbox)
+      )
       const request = (init?: RequestInit) =>
         new Request(`https://belvo.example${PATH}?link=${plain}&page_size=1`, {
           ...init,

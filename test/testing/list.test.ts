@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
 import * as Balance from "../../src/Balance.js"
 import { Sandbox, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
-import { call, type Json, list, PATH } from "./helpers.js"
+import { call, checkProperty, type Json, list, PATH } from "./helpers.js"
 
 const LINK = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
 const ACCOUNTS = [
@@ -122,7 +122,9 @@ const queryArb = (rows: ReadonlyArray<Row>): fc.Arbitrary<Query> => {
     account: sometimes(fc.constantFrom(...ACCOUNTS, STRANGER)),
     account__in: sometimes(fc.subarray([...ACCOUNTS, STRANGER], { minLength: 1 })),
     id: sometimes(anId),
-    id__in: sometimes(ids.length === 0 ? fc.constant([STRANGER]) : fc.subarray(ids, { minLength: 1 })),
+    id__in: sometimes(
+      ids.length === 0 ? fc.constant<ReadonlyArray<string>>([STRANGER]) : fc.subarray(ids, { minLength: 1 })
+    ),
     link__in: sometimes(fc.constantFrom([LINK], [STRANGER], [STRANGER, LINK])),
     collected: lookupsArb(rows),
     collectedRange: sometimes(fc.tuple(whenArb(rows), whenArb(rows))),
@@ -235,126 +237,129 @@ const allPages = (params: Record<string, string>, pageSize: number) =>
   })
 
 describe("list filters and paging (properties)", () => {
-  it.effect.prop(
-    "any filter combination selects exactly what the reference selects, paged in order",
-    {
-      input: datasetArb.chain((rows) =>
-        fc.record({
-          rows: fc.constant(rows),
-          query: queryArb(rows),
-          pageSize: fc.integer({ min: 1, max: 12 })
-        })
-      )
-    },
-    ({ input: { rows, query, pageSize } }) =>
-      Effect.gen(function* () {
-        const expected = reference(rows, query)
-        const pages = yield* allPages(toParams(query), pageSize)
-        const results = pages.flatMap((p) => p.results as Array<Json>)
-        for (const page of pages) assert.strictEqual(page.count, expected.length)
-        assert.strictEqual(pages.length, Math.max(1, Math.ceil(expected.length / pageSize)))
-        pages.forEach((page, k) => {
-          const size = (page.results as Array<unknown>).length
-          assert.strictEqual(size, k < pages.length - 1 ? pageSize : expected.length - k * pageSize)
-        })
-        assert.deepStrictEqual(
-          results.map((r) => r.id),
-          expected.map((r) => r.id)
+  it.effect("any filter combination selects exactly what the reference selects, paged in order", () =>
+    checkProperty(
+      {
+        input: datasetArb.chain((rows) =>
+          fc.record({
+            rows: fc.constant(rows),
+            query: queryArb(rows),
+            pageSize: fc.integer({ min: 1, max: 12 })
+          })
         )
-        results.forEach((r, i) => {
-          const row = expected[i]!
-          assert.strictEqual(r.account_id, row.account)
-          assert.strictEqual(Date.parse(r.collected_at as string), row.collected)
-          assert.strictEqual(Date.parse(r.created_at as string), row.created)
-          assert.strictEqual(r.available, Number(row.available))
-        })
-      }).pipe(Effect.provide(seeded(rows))),
-    { fastCheck: { numRuns: 120 } }
-  )
-
-  it.effect.prop(
-    "fields and omit keep exactly the named first-level keys, in every item",
-    {
-      rows: datasetArb.filter((rows) => rows.length > 0),
-      fields: fc.subarray([...Balance.fieldNames, "nonsense"]),
-      omit: fc.subarray([...Balance.fieldNames, "nonsense"])
-    },
-    ({ rows, fields, omit }) =>
-      Effect.gen(function* () {
-        const params: Record<string, string> = { link: LINK }
-        if (fields.length > 0) params.fields = fields.join(",")
-        if (omit.length > 0) params.omit = ` ${omit.join(" , ")} `
-        const expected = Balance.fieldNames.filter(
-          (f) => (fields.length === 0 || fields.includes(f)) && !omit.includes(f)
-        )
-        const page = (yield* list(params)).json as Json
-        for (const item of page.results as Array<Json>) assert.deepStrictEqual(Object.keys(item), expected)
-        const [first] = rows
-        const detail = (yield* call("GET", `${PATH}${first!.id}/?${new URLSearchParams(params)}`))
-          .json as Json
-        assert.deepStrictEqual(Object.keys(detail), expected)
-      }).pipe(Effect.provide(seeded(rows))),
-    { fastCheck: { numRuns: 60 } }
-  )
-
-  it.effect.prop(
-    "a generated link filters and pages like its materialized balances",
-    {
-      count: fc.integer({ min: 0, max: 3000 }),
-      accounts: fc.integer({ min: 1, max: 4 }),
-      seed: fc.integer({ min: 1, max: 1_000_000 }),
-      from: fc.integer({ min: 0, max: 40 }),
-      to: fc.integer({ min: 0, max: 40 }),
-      account: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
-      createdBefore: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
-      pageSize: fc.integer({ min: 50, max: 1000 })
-    },
-    ({ count, accounts, seed, from, to, account, createdBefore, pageSize }) =>
-      Effect.gen(function* () {
-        const link = yield* Sandbox.addGeneratedLink({
-          count,
-          accounts,
-          seed,
-          from: "2024-02-01",
-          to: "2024-03-12"
-        })
-        const all = yield* Sandbox.balancesOf(link.id)
-        assert.strictEqual(all.length, count)
-        const day = (d: number) => new Date(Date.UTC(2024, 1, 1) + d * DAY).toISOString().slice(0, 10)
-        const params: Record<string, string> = {
-          link: link.id,
-          collected_at__gte: day(from),
-          collected_at__lt: day(to)
-        }
-        const accountId = account === undefined ? undefined : (link.accounts[account]?.id ?? STRANGER)
-        if (accountId !== undefined) params.account = accountId
-        if (createdBefore !== undefined) params.created_at__lte = day(createdBefore)
-        const lo = Date.UTC(2024, 1, 1) + from * DAY
-        const hi = Date.UTC(2024, 1, 1) + to * DAY
-        const expected = all.filter((b) => {
-          const t = Date.parse(b.collected_at)
-          return (
-            t >= lo &&
-            t < hi &&
-            (accountId === undefined || b.account_id === accountId) &&
-            (createdBefore === undefined ||
-              Date.parse(b.created_at) < Date.UTC(2024, 1, 1) + (createdBefore + 1) * DAY)
+      },
+      ({ input: { rows, query, pageSize } }) =>
+        Effect.gen(function* () {
+          const expected = reference(rows, query)
+          const pages = yield* allPages(toParams(query), pageSize)
+          const results = pages.flatMap((p) => p.results as Array<Json>)
+          for (const page of pages) assert.strictEqual(page.count, expected.length)
+          assert.strictEqual(pages.length, Math.max(1, Math.ceil(expected.length / pageSize)))
+          pages.forEach((page, k) => {
+            const size = (page.results as Array<unknown>).length
+            assert.strictEqual(size, k < pages.length - 1 ? pageSize : expected.length - k * pageSize)
+          })
+          assert.deepStrictEqual(
+            results.map((r) => r.id),
+            expected.map((r) => r.id)
           )
-        })
-        const pages = yield* allPages(params, pageSize)
-        assert.deepStrictEqual(
-          pages.flatMap((p) => (p.results as Array<Json>).map((r) => r.id)),
-          expected.map((b) => b.id)
-        )
-        // generated records are in collected_at order and each is reachable by id
-        for (let i = 1; i < all.length; i++) assert.isTrue(all[i - 1]!.collected_at <= all[i]!.collected_at)
-        if (all.length > 0) {
-          const last = all[all.length - 1]!
-          const detail = yield* call("GET", `${PATH}${last.id}/`)
-          assert.strictEqual((detail.json as Json).id, last.id)
-        }
-      }).pipe(Effect.provide(SandboxHttp.layer({ largeLinkBalances: 0 }))),
-    { fastCheck: { numRuns: 25 } }
+          results.forEach((r, i) => {
+            const row = expected[i]!
+            assert.strictEqual(r.account_id, row.account)
+            assert.strictEqual(Date.parse(r.collected_at as string), row.collected)
+            assert.strictEqual(Date.parse(r.created_at as string), row.created)
+            assert.strictEqual(r.available, Number(row.available))
+          })
+        }).pipe(Effect.provide(seeded(rows))),
+      { numRuns: 120 }
+    )
+  )
+
+  it.effect("fields and omit keep exactly the named first-level keys, in every item", () =>
+    checkProperty(
+      {
+        rows: datasetArb.filter((rows) => rows.length > 0),
+        fields: fc.subarray<string>([...Balance.fieldNames, "nonsense"]),
+        omit: fc.subarray<string>([...Balance.fieldNames, "nonsense"])
+      },
+      ({ rows, fields, omit }) =>
+        Effect.gen(function* () {
+          const params: Record<string, string> = { link: LINK }
+          if (fields.length > 0) params.fields = fields.join(",")
+          if (omit.length > 0) params.omit = ` ${omit.join(" , ")} `
+          const expected = Balance.fieldNames.filter(
+            (f) => (fields.length === 0 || fields.includes(f)) && !omit.includes(f)
+          )
+          const page = (yield* list(params)).json as Json
+          for (const item of page.results as Array<Json>) assert.deepStrictEqual(Object.keys(item), expected)
+          const [first] = rows
+          const detail = (yield* call("GET", `${PATH}${first!.id}/?${new URLSearchParams(params)}`))
+            .json as Json
+          assert.deepStrictEqual(Object.keys(detail), expected)
+        }).pipe(Effect.provide(seeded(rows))),
+      { numRuns: 60 }
+    )
+  )
+
+  it.effect("a generated link filters and pages like its materialized balances", () =>
+    checkProperty(
+      {
+        count: fc.integer({ min: 0, max: 3000 }),
+        accounts: fc.integer({ min: 1, max: 4 }),
+        seed: fc.integer({ min: 1, max: 1_000_000 }),
+        from: fc.integer({ min: 0, max: 40 }),
+        to: fc.integer({ min: 0, max: 40 }),
+        account: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+        createdBefore: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        pageSize: fc.integer({ min: 50, max: 1000 })
+      },
+      ({ count, accounts, seed, from, to, account, createdBefore, pageSize }) =>
+        Effect.gen(function* () {
+          const link = yield* Sandbox.addGeneratedLink({
+            count,
+            accounts,
+            seed,
+            from: "2024-02-01",
+            to: "2024-03-12"
+          })
+          const all = yield* Sandbox.balancesOf(link.id)
+          assert.strictEqual(all.length, count)
+          const day = (d: number) => new Date(Date.UTC(2024, 1, 1) + d * DAY).toISOString().slice(0, 10)
+          const params: Record<string, string> = {
+            link: link.id,
+            collected_at__gte: day(from),
+            collected_at__lt: day(to)
+          }
+          const accountId = account === undefined ? undefined : (link.accounts[account]?.id ?? STRANGER)
+          if (accountId !== undefined) params.account = accountId
+          if (createdBefore !== undefined) params.created_at__lte = day(createdBefore)
+          const lo = Date.UTC(2024, 1, 1) + from * DAY
+          const hi = Date.UTC(2024, 1, 1) + to * DAY
+          const expected = all.filter((b) => {
+            const t = Date.parse(b.collected_at)
+            return (
+              t >= lo &&
+              t < hi &&
+              (accountId === undefined || b.account_id === accountId) &&
+              (createdBefore === undefined ||
+                Date.parse(b.created_at) < Date.UTC(2024, 1, 1) + (createdBefore + 1) * DAY)
+            )
+          })
+          const pages = yield* allPages(params, pageSize)
+          assert.deepStrictEqual(
+            pages.flatMap((p) => (p.results as Array<Json>).map((r) => r.id)),
+            expected.map((b) => b.id)
+          )
+          // generated records are in collected_at order and each is reachable by id
+          for (let i = 1; i < all.length; i++) assert.isTrue(all[i - 1]!.collected_at <= all[i]!.collected_at)
+          if (all.length > 0) {
+            const last = all[all.length - 1]!
+            const detail = yield* call("GET", `${PATH}${last.id}/`)
+            assert.strictEqual((detail.json as Json).id, last.id)
+          }
+        }).pipe(Effect.provide(SandboxHttp.layer({ largeLinkBalances: 0 }))),
+      { numRuns: 25 }
+    )
   )
 })
 

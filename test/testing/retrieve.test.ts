@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
+import { TestClock } from "effect/testing"
 import { Sandbox, SandboxHttp, SandboxModel } from "../../src/testing/index.js"
 import {
   basic,

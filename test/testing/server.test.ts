@@ -19,7 +19,7 @@ const get = (url: string, auth: string | null = basic()) =>
 
 /** A raw HTTP/1.1 exchange with a chosen Host header, collecting the exact body bytes. */
 const raw = (url: string, headers: Record<string, string>) =>
-  Effect.async<{ status: number; body: string }, Error>((resume) => {
+  Effect.callback<{ status: number; body: string }, Error>((resume) => {
     const request = Http.request(url, { headers }, (response) => {
       const chunks: Array<Buffer> = []
       response.on("data", (chunk: Buffer) => chunks.push(chunk))
