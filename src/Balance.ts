@@ -7,16 +7,17 @@
  * @since 0.1.0
  */
 import * as BigDecimal from "effect/BigDecimal"
-import type * as DateTime from "effect/DateTime"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { decimalOfNumber, decimalOfString, encodeDecimal } from "./internal/amount.js"
+import { timestampOfString } from "./internal/timestamp.js"
 
 /**
  * A `BigDecimal` as the type side of {@link Amount}. Property tests generate it as an amount looks on
- * the wire: an unscaled value under 10^19 in magnitude with 0 to 4 decimals, normalized.
+ * the wire: an unscaled value under 10^18 in magnitude with 0 to 4 decimals, normalized.
  */
 const Decimal = Schema.declare(BigDecimal.isBigDecimal, {
   expected: "BigDecimal",
@@ -26,7 +27,7 @@ const Decimal = Schema.declare(BigDecimal.isBigDecimal, {
     Schema.link<BigDecimal.BigDecimal>()(
       Schema.Tuple([
         Schema.BigInt.check(
-          Schema.isBetweenBigInt({ minimum: -(10n ** 19n) + 1n, maximum: 10n ** 19n - 1n })
+          Schema.isBetweenBigInt({ minimum: -(10n ** 18n) + 1n, maximum: 10n ** 18n - 1n })
         ),
         Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 4 }))
       ]),
@@ -40,10 +41,33 @@ const Decimal = Schema.declare(BigDecimal.isBigDecimal, {
 })
 
 /**
+ * A `DateTime.Utc` as the type side of {@link Timestamp}. Property tests generate it within the
+ * years RFC 3339 can write, 0001 to 9999.
+ */
+const Instant = Schema.declare(
+  (u: unknown): u is DateTime.Utc => DateTime.isDateTime(u) && DateTime.isUtc(u),
+  {
+    expected: "DateTime.Utc",
+    toEquivalence: () => DateTime.Equivalence,
+    toFormatter: () => DateTime.formatIso,
+    toCodecArbitrary: () =>
+      Schema.link<DateTime.Utc>()(
+        Schema.Int.check(Schema.isBetween({ minimum: -62_135_596_800_000, maximum: 253_402_300_799_999 })),
+        {
+          decode: SchemaGetter.transform((millis) => DateTime.makeUnsafe(millis)),
+          encode: SchemaGetter.forbidden(() => "an arbitrary instant is only generated, never encoded")
+        }
+      )
+  }
+)
+
+/**
  * A decimal amount as Belvo sends it (`^\d{1,15}\.\d{2,4}$`), decoded exactly into a `BigDecimal`.
  *
  * Decoding accepts a JSON number or a numeric string (some servers quote decimals to keep them
- * exact), and negative amounts or any scale, because refusing them would drop real data.
+ * exact), negative amounts and other scales, because refusing them would drop real data; but
+ * within a sane range: at most 18 integer digits and 8 decimal places. Anything beyond (a hostile
+ * `"1e999999999"`, whose every sum would cost seconds) is a decode error.
  * Encoding gives back a JSON number whenever that number denotes the same decimal, and the decimal
  * string otherwise, so no cent is ever lost on the way out.
  *
@@ -79,7 +103,10 @@ export const Amount: Schema.Codec<BigDecimal.BigDecimal, number | string> = Sche
   .annotate({ identifier: "Amount" })
 
 /**
- * An ISO-8601 timestamp decoded into a `DateTime.Utc`.
+ * An RFC 3339 / ISO-8601 date-time with a zone (`Z` or `±HH:MM`, 0 to 9 fraction digits) decoded
+ * into a `DateTime.Utc`. Anything else is a decode error: a date without a zone, a day that does
+ * not exist (`2024-02-30`), text `Date` would guess at (`"May 21, 2024"`). The result never
+ * depends on the process time zone. Encodes to the UTC ISO string.
  *
  * @example
  * ```ts
@@ -93,7 +120,27 @@ export const Amount: Schema.Codec<BigDecimal.BigDecimal, number | string> = Sche
  * @since 0.1.0
  * @category schemas
  */
-export const Timestamp: Schema.Codec<DateTime.Utc, string> = Schema.DateTimeUtcFromString
+export const Timestamp: Schema.Codec<DateTime.Utc, string> = Schema.String.annotate({
+  description: "an ISO-8601 date-time with a zone"
+})
+  .pipe(
+    Schema.decodeTo(Instant, {
+      decode: SchemaGetter.transformEffect((input, options) => {
+        const decoded = timestampOfString(input)
+        return decoded === undefined
+          ? Effect.fail(
+              new SchemaIssue.InvalidValue(
+                { expected: "an ISO-8601 date-time with Z or an offset" },
+                input,
+                options
+              )
+            )
+          : Effect.succeed(decoded)
+      }),
+      encode: SchemaGetter.transform(DateTime.formatIso)
+    })
+  )
+  .annotate({ identifier: "Timestamp" })
 
 /**
  * Belvo's ids: the 8-4-4-4-12 hexadecimal shape in any case, without checking the version and variant

@@ -4,7 +4,9 @@
  * `JSON.parse` turns `123456789012345.6789` into the nearest double and loses digits. Before
  * parsing, the numeric values of the three amount keys are quoted, so they reach `Balance.Amount`
  * as their exact decimal text. The pattern can only match a real key: inside a JSON string a quote
- * is escaped, so `"available":` cannot appear there unescaped.
+ * is escaped, so `"available":` cannot appear there unescaped. A key may also be written with
+ * escapes (`"avail\u0061ble"`), which no pattern on the text can see: a body with any `\u` escape
+ * is parsed with a reviver that reads each amount's own source text instead.
  *
  * @internal
  */
@@ -16,9 +18,20 @@ const AMOUNT_VALUE =
 // replacement, so the common page is parsed by JSON.parse alone.
 const LONG_AMOUNT = /"(?:available|blocked|automatically_invested)"\s*:\s*-?[\d.eE+-]{16,}/
 
+const AMOUNT_KEYS = new Set(["available", "blocked", "automatically_invested"])
+
+/** `JSON.parse`'s reviver with the source text of primitive values (ES2025, Node 21 and later). */
+type SourceReviver = (key: string, value: unknown, context: { readonly source?: string }) => unknown
+
+const keepAmountSource: SourceReviver = (key, value, context) =>
+  typeof value === "number" && AMOUNT_KEYS.has(key) && context.source !== undefined ? context.source : value
+
 /** @internal */
-export const parseLossless = (text: string): unknown =>
-  JSON.parse(LONG_AMOUNT.test(text) ? text.replace(AMOUNT_VALUE, '"$1"$2:$3"$4"') : text)
+export const parseLossless = (text: string): unknown => {
+  if (text.includes("\\u"))
+    return JSON.parse(text, keepAmountSource as (key: string, value: unknown) => unknown)
+  return JSON.parse(LONG_AMOUNT.test(text) ? text.replace(AMOUNT_VALUE, '"$1"$2:$3"$4"') : text)
+}
 
 /**
  * The members of a JSON object that come before its member `key`, parsed without reading the rest,
