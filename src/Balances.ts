@@ -56,7 +56,11 @@ const mutationTable = (request: MfaChallenge.Request) =>
     428: (failure: Errors.Failure) =>
       Errors.tokenRequired(
         failure,
-        MfaChallenge.fromItem({ ...failure.first, request_id: failure.fields.request_id }, request, failure.receivedAt)
+        MfaChallenge.fromItem(
+          { ...failure.first, request_id: failure.fields.request_id },
+          request,
+          failure.receivedAt
+        )
       )
   }) as const
 
@@ -142,7 +146,11 @@ export type ResumeError = RetrieveError
  * @since 0.1.0
  * @category errors
  */
-export type ListError = Errors.ErrorOf<typeof readTable> | Transport | Paginate.PagingError | BelvoError.InvalidQuery
+export type ListError =
+  | Errors.ErrorOf<typeof readTable>
+  | Transport
+  | Paginate.PagingError
+  | BelvoError.InvalidQuery
 
 /**
  * Errors of {@link get}: 401, 403, 404, 408, 500, plus 429, unknown statuses, transport, timeout,
@@ -251,7 +259,10 @@ const decodeBalances = (projection: BalanceQuery.Projection) =>
 
 const decodeBalance = (projection: BalanceQuery.Projection) =>
   decoderOf(
-    FastDecode.withFallback(BalanceQuery.projection(projection), FastDecode.balance(BalanceQuery.keptFields(projection)))
+    FastDecode.withFallback(
+      BalanceQuery.projection(projection),
+      FastDecode.balance(BalanceQuery.keptFields(projection))
+    )
   )
 
 // Paths in errors and logs are the request's real path, base URL prefix included.
@@ -298,13 +309,18 @@ export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extend
   options?: CallOptions
 ): Effect.fn.Return<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> {
   const link = yield* requireUuid("link", params.link)
-  const account = params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
+  const account =
+    params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
   const projection = projectionOf(params)
   const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(projection))
   const save_data = params.save_data ?? true
   const { baseUrl } = yield* BelvoClient
   const request = HttpClientRequest.post(PATH, { urlParams }).pipe(
-    HttpClientRequest.bodyJsonUnsafe({ link, ...(account === undefined ? {} : { account_id: account }), save_data })
+    HttpClientRequest.bodyJsonUnsafe({
+      link,
+      ...(account === undefined ? {} : { account_id: account }),
+      save_data
+    })
   )
   const answer = yield* Attempt.send({
     request,
@@ -426,7 +442,9 @@ export const resume = Effect.fn("Balances.resume")(function* <const O extends Re
  * @since 1.0.0
  * @category models
  */
-export type ResumedItem<O> = O extends { readonly fields: ReadonlyArray<Balance.Field> } | { readonly omit: ReadonlyArray<Balance.Field> }
+export type ResumedItem<O> = O extends
+  | { readonly fields: ReadonlyArray<Balance.Field> }
+  | { readonly omit: ReadonlyArray<Balance.Field> }
   ? BalanceQuery.Projected<O>
   : Partial<Balance.Balance>
 
@@ -486,10 +504,17 @@ export const get = Effect.fn("Balances.get")(function* <const P extends BalanceQ
  */
 export interface ListOptions extends CallOptions {
   /**
-   * Pages fetched at once after the first (which gives `count`). Items are always emitted in page
-   * order; memory holds about `concurrency + 1` pages. Default {@link defaultConcurrency}.
+   * Pages fetched at once after the first (which gives `count`), a whole number from 1 to 64. Items
+   * are always emitted in page order; memory holds about `concurrency + 1` pages. Default
+   * {@link defaultConcurrency}.
    */
   readonly concurrency?: number | undefined
+  /**
+   * The most pages one listing may take, a whole number from 1 to 1,000,000: the bound on a server
+   * that never ends. A `count` implying more fails before paging; more `next` links than this fail
+   * when reached. Default {@link defaultMaxPages}.
+   */
+  readonly maxPages?: number | undefined
 }
 
 /**
@@ -527,6 +552,33 @@ export const defaultConcurrency = 8
  */
 export const defaultListPageSize = 1000
 
+/**
+ * The default bound on the pages of one listing: 10,000 pages (10 million balances at
+ * {@link defaultListPageSize}), far past any real link, near enough to stop a server that never ends.
+ *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * console.log(Balances.defaultMaxPages) // 10000
+ * // An archive job reading a very large link at Belvo's default page size:
+ * const all = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", page_size: 100 }, { maxPages: 200_000 })
+ * ```
+ *
+ * @since 1.0.0
+ * @category defaults
+ */
+export const defaultMaxPages = 10_000
+
+const wholeOption = (field: string, value: number | undefined, fallback: number, max: number) =>
+  value === undefined
+    ? Effect.succeed(fallback)
+    : Number.isInteger(value) && value >= 1 && value <= max
+      ? Effect.succeed(value)
+      : Effect.fail(
+          new BelvoError.InvalidQuery({ field, value, reason: `must be a whole number from 1 to ${max}` })
+        )
+
 /** Sends one page request of a listing, under the client's policy for GET. */
 const fetchPage =
   (baseUrl: URL, options: CallOptions | undefined) =>
@@ -543,18 +595,26 @@ const fetchPage =
 /** A list query checked and encoded, and what paging it needs. */
 const prepareList = Effect.fnUntraced(function* (
   query: BalanceQuery.ListQuery,
-  options: CallOptions | undefined,
+  options: ListOptions | undefined,
   defaultPageSize?: number
 ) {
+  const maxPages = yield* wholeOption("maxPages", options?.maxPages, defaultMaxPages, 1_000_000)
   const withSize =
-    defaultPageSize !== undefined && query.page_size === undefined ? { ...query, page_size: defaultPageSize } : query
+    defaultPageSize !== undefined && query.page_size === undefined
+      ? { ...query, page_size: defaultPageSize }
+      : query
   const urlParams = yield* Effect.fromResult(BalanceQuery.encode(withSize))
   const { baseUrl } = yield* BelvoClient
-  const listing: Paginate.Listing<unknown, Errors.ErrorOf<typeof readTable> | Transport | BelvoError.InvalidQuery, BelvoClient> = {
+  const listing: Paginate.Listing<
+    unknown,
+    Errors.ErrorOf<typeof readTable> | Transport | BelvoError.InvalidQuery,
+    BelvoClient
+  > = {
     baseUrl,
     request: HttpClientRequest.get(PATH, { urlParams }),
     pageSize: withSize.page_size ?? 100,
     firstPage: withSize.page ?? 1,
+    maxPages,
     decode: decoderOf(
       FastDecode.withFallback(
         Schema.Struct({
@@ -604,9 +664,12 @@ export const listPage = Effect.fn("Balances.listPage")(function* <const Q extend
  * The first page gives `count`; the rest are fetched up to `concurrency` at a time and emitted in
  * page order, each page whole once decoded (a retried page never duplicates or drops an item).
  * At `concurrency: 1` the server's `next` links are followed, one request at a time, and the next
- * request goes out while the current page is decoded.
+ * request goes out while the current page is decoded. A stream never ends early in silence: past
+ * the pages `count` implies, `next` links are still followed, so every item the server has is
+ * yielded, or the stream fails.
  * Pages stay on the client's origin: a `next` URL elsewhere fails with `PaginationError`, and so
- * does a server that repeats a page or never ends. `page_size` defaults to 1000.
+ * does a server that links a page twice, sends an empty page that links to another, or goes past
+ * `maxPages`. `page_size` defaults to 1000.
  *
  * @example
  * ```ts
@@ -627,16 +690,20 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
   options?: ListOptions
 ): Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient> =>
   Stream.unwrap(
-    Effect.map(prepareList(query, options, defaultListPageSize), (listing) =>
-      Paginate.pages(listing, Math.max(1, Math.floor(options?.concurrency ?? defaultConcurrency)))
-    )
+    Effect.gen(function* () {
+      const concurrency = yield* wholeOption("concurrency", options?.concurrency, defaultConcurrency, 64)
+      const listing = yield* prepareList(query, options, defaultListPageSize)
+      return Paginate.pages(listing, concurrency)
+    })
   ).pipe(
     // Pages become items last, each page's array handed on whole as one chunk. A stream stage
     // keeps the last element it emitted until it emits the next; with nested streams, a page's
     // items kept that way while the next page is on the wire survive young-generation collections
     // (measured: 2.7x the promoted bytes).
     Stream.filter((page) => page.results.length > 0),
-    Stream.map((page) => page.results as readonly [BalanceQuery.Projected<Q>, ...Array<BalanceQuery.Projected<Q>>]),
+    Stream.map(
+      (page) => page.results as readonly [BalanceQuery.Projected<Q>, ...Array<BalanceQuery.Projected<Q>>]
+    ),
     Stream.flattenArray,
     Stream.withSpan("Balances.list")
   )

@@ -7,8 +7,12 @@
  * - Concurrency n reads `count` from the first page and fetches the remaining page numbers n at a
  *   time, decoding each in page order just before it is emitted.
  *
- * Guards: a `next` URL off the configured base URL is refused (credentials never leave it), and a
- * repeated page or more pages than `count` allows stops the stream with a `PaginationError`.
+ * Past the pages `count` implies, `next` links are still followed (one at a time) for a few more
+ * pages (`extraPages`: data added while listing), so a count that falls behind never ends the
+ * stream early in silence: it yields every item the server has, or fails. Guards, each a
+ * `PaginationError`: a `next` URL off the configured base URL (credentials never leave it), a page
+ * linked twice, an empty page that links to another, more pages than `count` implies plus
+ * `extraPages`, and more than `maxPages` in all (checked against `count` before paging).
  *
  * @internal
  */
@@ -32,6 +36,8 @@ export interface Listing<A, E, R> {
   readonly request: HttpClientRequest.HttpClientRequest
   readonly pageSize: number
   readonly firstPage: number
+  /** The most pages one listing may take: the bound on a server that never ends. */
+  readonly maxPages: number
   readonly decode: Answer.Decoder<Balance.Page<A>>
   /** Sends one page request; `onSend` as `Attempt.Spec`'s. */
   readonly fetch: (
@@ -72,7 +78,9 @@ const checkNext = (baseUrl: URL, next: string): Result.Result<Link, BelvoError.P
   }
   return Result.succeed({
     href: url.href,
-    request: HttpClientRequest.get(url.pathname.slice(baseUrl.pathname.length), { urlParams: url.searchParams })
+    request: HttpClientRequest.get(url.pathname.slice(baseUrl.pathname.length), {
+      urlParams: url.searchParams
+    })
   })
 }
 
@@ -83,9 +91,63 @@ const hrefOf = (baseUrl: URL, request: HttpClientRequest.HttpClientRequest): str
   return url.href
 }
 
-/** Most pages a listing of `count` items can have, plus one for a server that shifts under us. */
-const pageBound = (count: number, pageSize: number, firstPage: number) =>
-  Math.ceil(count / pageSize) - firstPage + 2
+/** The pages `count` implies from `firstPage` on, refused when over `maxPages` before any is fetched. */
+const countedPages = <A, E, R>(listing: Listing<A, E, R>, count: number, href: string) => {
+  const pages = Math.max(0, Math.ceil(count / listing.pageSize) - listing.firstPage + 1)
+  return pages > listing.maxPages
+    ? Effect.fail(
+        endless(
+          href,
+          `count ${count} means ${pages} pages of ${listing.pageSize}, over the bound of ${listing.maxPages} pages (raise maxPages or narrow the query)`
+        )
+      )
+    : Effect.succeed(pages)
+}
+
+/**
+ * How many pages past those `count` implies are still followed: data added while listing moves
+ * the last items onto new pages. A tenth more, and at least 10.
+ */
+export const extraPages = (counted: number): number => Math.max(10, Math.ceil(counted / 10))
+
+/** What a listing has seen so far, shared by the count-derived pages and the `next` links after them. */
+interface Progress {
+  readonly seen: Set<string>
+  fetched: number
+  /** The most pages this listing may take: `maxPages`, then what `count` implies plus `extraPages`. */
+  limit: number
+  /** Why a page past `limit` is refused. */
+  why: string
+}
+
+const newProgress = (maxPages: number): Progress => ({
+  seen: new Set(),
+  fetched: 0,
+  limit: maxPages,
+  why: `more than ${maxPages} pages (raise maxPages if the listing is really this long)`
+})
+
+/** Bounds the listing by its `count`, once known. */
+const bound = (progress: Progress, counted: number) => {
+  const limit = counted + extraPages(counted)
+  if (limit < progress.limit) {
+    progress.limit = limit
+    progress.why = `the server linked more pages than its count implies (${counted}) plus ${extraPages(counted)}`
+  }
+}
+
+/** Counts a page about to be fetched, refusing one linked twice or one past the listing's limit. */
+const admit = (progress: Progress, href: string) => {
+  if (progress.seen.has(href)) return Effect.fail(endless(href, "the server linked a page twice"))
+  if (progress.fetched >= progress.limit) return Effect.fail(endless(href, progress.why))
+  progress.seen.add(href)
+  progress.fetched += 1
+  return Effect.void
+}
+
+/** A page's own consistency: an empty page that links to another is a server going nowhere. */
+const checkProgress = (href: string, results: number, next: string | null) =>
+  results === 0 && next !== null ? Effect.fail(endless(href, "an empty page links to another")) : Effect.void
 
 /** A list page as received, with the `count` and `next` its head says: enough to ask for the next. */
 interface PendingPage<A> {
@@ -144,23 +206,40 @@ const yieldToEventLoop = Effect.callback<void>((resume) => {
 export const pages = <A, E, R>(
   listing: Listing<A, E, R>,
   concurrency: number
-): Stream.Stream<Balance.Page<A>, E | PagingError, R> =>
-  concurrency === 1 ? followNext(listing) : Stream.unwrap(concurrentPages(listing, concurrency))
+): Stream.Stream<Balance.Page<A>, E | PagingError, R> => {
+  const progress = newProgress(listing.maxPages)
+  const first: Link = { href: hrefOf(listing.baseUrl, listing.request), request: listing.request }
+  return concurrency === 1
+    ? followNext(listing, first, progress, true)
+    : Stream.unwrap(concurrentPages(listing, concurrency, first, progress))
+}
+
+/** A decoded page checked before it is emitted: its `next` stays on the base URL, and an empty page ends. */
+const emit = <A, E, R>(listing: Listing<A, E, R>, href: string, page: Balance.Page<A>) =>
+  Effect.andThen(
+    checkProgress(href, page.results.length, page.next),
+    page.next === null
+      ? Effect.succeed(page)
+      : Effect.as(Effect.fromResult(checkNext(listing.baseUrl, page.next)), page)
+  )
 
 /**
- * Concurrency 1: follow the server's `next` links, refusing foreign origins, repeats and runaways.
+ * Follows the server's `next` links from `start`, one request at a time, refusing foreign origins,
+ * repeats and runaways. With `first`, the first page's `count` is checked against `maxPages`.
  *
- * One request at a time, and the wire is never idle while the client works: as soon as page k's
- * body is in and `next` is read, the request for page k+1 goes out, and page k is decoded while the
- * server prepares k+1. The producer hands each page over with a signal that the following request
- * is on its way; the decoder waits for it, so decoding never delays the next request.
+ * The wire is never idle while the client works: as soon as page k's body is in and `next` is
+ * read, the request for page k+1 goes out, and page k is decoded while the server prepares k+1.
+ * The producer hands each page over with a signal that the following request is on its way; the
+ * decoder waits for it, so decoding never delays the next request.
  */
-const followNext = <A, E, R>(listing: Listing<A, E, R>): Stream.Stream<Balance.Page<A>, E | PagingError, R> =>
+const followNext = <A, E, R>(
+  listing: Listing<A, E, R>,
+  start: Link,
+  progress: Progress,
+  first: boolean
+): Stream.Stream<Balance.Page<A>, E | PagingError, R> =>
   Stream.unwrap(
     Effect.map(Deferred.make<void>(), (firstSent) => {
-      const seen = new Set<string>()
-      let fetched = 0
-      let bound = Number.POSITIVE_INFINITY
       interface State {
         readonly link: Link
         /**
@@ -170,85 +249,125 @@ const followNext = <A, E, R>(listing: Listing<A, E, R>): Stream.Stream<Balance.P
          */
         readonly sent: Deferred.Deferred<void>
       }
+      let isFirst = first
       const step = ({ link, sent }: State) =>
         Effect.gen(function* () {
-          seen.add(link.href)
-          fetched += 1
-          if (fetched > bound) return yield* endless(link.href, `more pages than count allows (${fetched - 1})`)
+          yield* admit(progress, link.href)
           const answer = yield* listing.fetch(link.request, Deferred.succeed(sent, undefined))
           const page = yield* Effect.fromResult(pendingPage(answer, listing.decode))
-          if (fetched === 1) bound = pageBound(page.count, listing.pageSize, listing.firstPage)
+          if (isFirst) {
+            isFirst = false
+            bound(progress, yield* countedPages(listing, page.count, link.href))
+          }
           const nextSent = yield* Deferred.make<void>()
+          const handed = [[link.href, page, nextSent] as const]
           if (page.next === null) {
             yield* Deferred.succeed(nextSent, undefined)
-            return [[[page, nextSent] as const], Option.none<State>()] as const
+            return [handed, Option.none<State>()] as const
           }
           const next = yield* Effect.fromResult(checkNext(listing.baseUrl, page.next))
-          if (seen.has(next.href)) return yield* endless(next.href, "the server repeated a page")
-          return [[[page, nextSent] as const], Option.some({ link: next, sent: nextSent })] as const
+          return [handed, Option.some({ link: next, sent: nextSent })] as const
         }).pipe(Effect.ensuring(Deferred.succeed(sent, undefined)))
-      const first: Link = { href: hrefOf(listing.baseUrl, listing.request), request: listing.request }
-      return Stream.paginate({ link: first, sent: firstSent }, step).pipe(
+      return Stream.paginate({ link: start, sent: firstSent }, step).pipe(
         Stream.buffer({ capacity: 1 }),
-        Stream.mapEffect(([page, nextSent]) =>
+        Stream.mapEffect(([href, page, nextSent]) =>
           Deferred.await(nextSent).pipe(
             Effect.andThen(yieldToEventLoop),
             // Lazily: decoding when the effect is built would run before the wait above.
-            Effect.andThen(Effect.suspend(() => Effect.fromResult(decodePending(page, listing.decode))))
+            Effect.andThen(Effect.suspend(() => Effect.fromResult(decodePending(page, listing.decode)))),
+            Effect.flatMap((decoded) => emit(listing, href, decoded))
           )
         )
       )
     })
   )
 
+/** A page past the ones that exist: the fetch's 404 for a page number `count` promised. */
+interface Missing<E> {
+  readonly missing: E
+}
+
+const isNotFound = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "NotFound"
+
 /**
  * Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time and
- * emitted in order. Every page, the first included, waits as the text it came in and is parsed
- * and decoded in page order just before its items are emitted, so at most one decoded page is
- * alive at a time.
+ * emitted in order, until a page says it is the last. If the last page `count` implies still links
+ * to another, the rest is followed one `next` at a time. Every page, the first included, waits as
+ * the text it came in and is parsed and decoded in page order just before its items are emitted,
+ * so at most one decoded page is alive at a time.
  *
  * The first page is not kept decoded while the rest stream by: V8 watches how many fresh objects
  * survive a young-generation collection, and a whole page held for the length of the stream made
  * it allocate every later balance straight into the old generation (measured: 2.7x the promoted
  * bytes, the heap growing to several times its live size).
  */
-const concurrentPages = <A, E, R>(listing: Listing<A, E, R>, concurrency: number) =>
+const concurrentPages = <A, E, R>(
+  listing: Listing<A, E, R>,
+  concurrency: number,
+  first: Link,
+  progress: Progress
+) =>
   Effect.gen(function* () {
-    const firstAnswer = yield* listing.fetch(listing.request)
-    const first = yield* Effect.fromResult(pendingPage(firstAnswer, listing.decode))
-    if (first.next !== null) yield* Effect.fromResult(checkNext(listing.baseUrl, first.next))
-    const count = first.count
-    const lastPage = Math.ceil(count / listing.pageSize)
-    const decodeInOrder = (page: PendingPage<A>) =>
+    yield* admit(progress, first.href)
+    const firstAnswer = yield* listing.fetch(first.request)
+    const head = yield* Effect.fromResult(pendingPage(firstAnswer, listing.decode))
+    if (head.next !== null) yield* Effect.fromResult(checkNext(listing.baseUrl, head.next))
+    const counted = yield* countedPages(listing, head.count, first.href)
+    bound(progress, counted)
+    const lastPage = listing.firstPage + Math.max(counted, 1) - 1
+    // The `next` of the last page emitted: where the count-derived pages leave off, if anywhere.
+    let after: string | null = null
+    const decodeInOrder = (item: PendingPage<A> | Missing<E>, href: string) =>
       // Inside the effect, not while building it: `Stream.mapEffect` keeps the effect it built
       // until the next page arrives.
-      Effect.suspend(() =>
-        Effect.flatMap(Effect.fromResult(decodePending(page, listing.decode)), (decoded) =>
-          decoded.next === null
-            ? Effect.succeed(decoded)
-            : Effect.as(Effect.fromResult(checkNext(listing.baseUrl, decoded.next)), decoded)
-        )
-      )
-    if (first.next === null || lastPage <= listing.firstPage) {
-      return Stream.fromEffect(decodeInOrder(first))
-    }
-    let pending: PendingPage<A> | undefined = first
-    return Stream.range(listing.firstPage, lastPage).pipe(
+      Effect.suspend((): Effect.Effect<Balance.Page<A>, E | PagingError> => {
+        // The page before linked to this one: its absence is the server's error, in order.
+        if ("missing" in item) return Effect.fail(item.missing)
+        return Effect.flatMap(Effect.fromResult(decodePending(item, listing.decode)), (decoded) => {
+          after = decoded.next
+          return emit(listing, href, decoded)
+        })
+      })
+    let pending: PendingPage<A> | undefined = head
+    const counted$ = Stream.range(listing.firstPage, lastPage).pipe(
       Stream.mapEffect(
         (page) => {
           if (pending !== undefined) {
             // The first page, already here; let go of it once handed on.
             const taken = pending
             pending = undefined
-            return Effect.succeed(taken)
+            return Effect.succeed([first.href, taken] as const)
           }
-          return Effect.map(
-            listing.fetch(HttpClientRequest.setUrlParam(listing.request, "page", String(page))),
-            (answer): PendingPage<A> => ({ count, next: null, answer, fromHead: false })
+          const request = HttpClientRequest.setUrlParam(listing.request, "page", String(page))
+          const href = hrefOf(listing.baseUrl, request)
+          return admit(progress, href).pipe(
+            Effect.andThen(listing.fetch(request)),
+            Effect.map(
+              (answer): PendingPage<A> => ({ count: head.count, next: null, answer, fromHead: false })
+            ),
+            // A page `count` promised but the server no longer has: an error only if the page
+            // before it says there is more, which is known once the pages are back in order.
+            Effect.catchIf(
+              (error: E | BelvoError.PaginationError): error is E => isNotFound(error),
+              (missing) => Effect.succeed<Missing<E>>({ missing })
+            ),
+            Effect.map((item) => [href, item] as const)
           )
         },
         { concurrency }
       ),
-      Stream.mapEffect(decodeInOrder)
+      Stream.mapEffect(([href, item]) => decodeInOrder(item, href)),
+      Stream.takeUntil((page) => page.next === null)
+    )
+    return Stream.concat(
+      counted$,
+      Stream.suspend((): Stream.Stream<Balance.Page<A>, E | PagingError, R> => {
+        if (after === null) return Stream.empty
+        const next = checkNext(listing.baseUrl, after)
+        return Result.isFailure(next)
+          ? Stream.fail(next.failure)
+          : followNext(listing, next.success, progress, false)
+      })
     )
   })
