@@ -19,6 +19,7 @@ import * as Struct from "effect/Struct"
 import type * as Types from "effect/Types"
 import * as Balance from "./Balance.js"
 import * as BelvoError from "./BelvoError.js"
+import { render } from "./internal/render.js"
 
 // ---------------------------------------------------------------------------------------------
 // Error
@@ -66,21 +67,6 @@ export const InvalidQuery = BelvoError.InvalidQuery
  * @category errors
  */
 export type InvalidQuery = BelvoError.InvalidQuery
-
-/** A value in a reason as the person who wrote it would recognise it: strings quoted, dates in ISO. */
-const render = (value: unknown): string => {
-  if (DateTime.isDateTime(value)) return `DateTime(${DateTime.formatIso(value)})`
-  if (Array.isArray(value)) return `[${value.map(render).join(", ")}]`
-  if (typeof value === "string") return JSON.stringify(value)
-  if (value !== null && typeof value === "object") {
-    try {
-      return JSON.stringify(value)
-    } catch {
-      return String(value)
-    }
-  }
-  return String(value)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Models

@@ -15,13 +15,14 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Base64 from "effect/encoding/Base64"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as RateLimiter from "effect/persistence/RateLimiter"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import * as Checks from "./internal/settings.js"
@@ -274,6 +275,12 @@ export interface Service {
   readonly httpClient: HttpClient.HttpClient
   readonly settings: Settings
   readonly limits: Limits
+  /**
+   * Removes this client's own credentials (the secret id, the password, and their base64 as sent in
+   * `Authorization`) from a text the server chose, so a server or proxy that echoes them back
+   * cannot plant them in an error, a log line or a span.
+   */
+  readonly redact: (text: string) => string
   /** Runs one HTTP attempt under {@link Limits}: waits for the rate limit, then an in-flight slot. */
   readonly withPermit: <A, E, R>(attempt: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
@@ -363,31 +370,63 @@ export const checkRetryPolicy: (policy: RetryPolicy | false) => string | undefin
 /** The options checked and resolved, or a `ConfigError` naming the first bad one. */
 const resolve = (
   options: Options
-): Result.Result<{ readonly baseUrl: URL; readonly settings: Settings; readonly limits: Limits }, Config.ConfigError> =>
+): Result.Result<
+  { readonly baseUrl: URL; readonly settings: Settings; readonly limits: Limits },
+  Config.ConfigError
+> =>
   Result.gen(function* () {
     const baseUrl = yield* validateBaseUrl(options.baseUrl ?? environments[options.environment ?? "sandbox"])
-    const duration = (name: string, input: Duration.Input | undefined, fallback: Duration.Duration, max: Duration.Duration) =>
+    const duration = (
+      name: string,
+      input: Duration.Input | undefined,
+      fallback: Duration.Duration,
+      max: Duration.Duration
+    ) =>
       input === undefined
         ? Result.succeed(fallback)
         : Result.mapError(Checks.checkDuration(input, max), (why) => invalidOption(name, why))
-    const attemptTimeout = yield* duration("attemptTimeout", options.attemptTimeout, Duration.seconds(60), Checks.maxTimeout)
-    const callTimeout = yield* duration("callTimeout", options.callTimeout, Duration.minutes(5), Checks.maxTimeout)
+    const attemptTimeout = yield* duration(
+      "attemptTimeout",
+      options.attemptTimeout,
+      Duration.seconds(60),
+      Checks.maxTimeout
+    )
+    const callTimeout = yield* duration(
+      "callTimeout",
+      options.callTimeout,
+      Duration.minutes(5),
+      Checks.maxTimeout
+    )
     const retry = options.retry ?? defaultRetryPolicy
     const retryProblem = Checks.checkRetryPolicy(retry)
     if (retryProblem !== undefined) return yield* Result.fail(invalidOption("retry", retryProblem))
     const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024
     if (!Checks.isWhole(maxResponseBytes, 1, 2 ** 31)) {
-      return yield* Result.fail(invalidOption("maxResponseBytes", "must be a whole number of bytes from 1 to 2^31"))
+      return yield* Result.fail(
+        invalidOption("maxResponseBytes", "must be a whole number of bytes from 1 to 2^31")
+      )
     }
-    if (options.maxConcurrentRequests !== undefined && !Checks.isWhole(options.maxConcurrentRequests, 1, 10_000)) {
-      return yield* Result.fail(invalidOption("maxConcurrentRequests", "must be a whole number from 1 to 10000"))
+    if (
+      options.maxConcurrentRequests !== undefined &&
+      !Checks.isWhole(options.maxConcurrentRequests, 1, 10_000)
+    ) {
+      return yield* Result.fail(
+        invalidOption("maxConcurrentRequests", "must be a whole number from 1 to 10000")
+      )
     }
     let rateLimit: Limits["rateLimit"]
     if (options.rateLimit !== undefined) {
       if (!Checks.isWhole(options.rateLimit.limit, 1, 1_000_000)) {
-        return yield* Result.fail(invalidOption("rateLimit.limit", "must be a whole number from 1 to 1000000"))
+        return yield* Result.fail(
+          invalidOption("rateLimit.limit", "must be a whole number from 1 to 1000000")
+        )
       }
-      const interval = yield* duration("rateLimit.interval", options.rateLimit.interval, Duration.seconds(1), Checks.maxTimeout)
+      const interval = yield* duration(
+        "rateLimit.interval",
+        options.rateLimit.interval,
+        Duration.seconds(1),
+        Checks.maxTimeout
+      )
       rateLimit = { limit: options.rateLimit.limit, interval }
     }
     return {
@@ -408,6 +447,21 @@ const routeName = (request: HttpClientRequest.HttpClientRequest): string => {
     path = request.url
   }
   return `${request.method} ${path.replace(UUID_SEGMENT, "/{id}")}`
+}
+
+// A secret this short would match ordinary text everywhere; Belvo's secrets are far longer.
+const MIN_REDACTED_LENGTH = 6
+
+/** Replaces every occurrence of the credentials, raw or as the `Authorization` header's base64. */
+const redactor = (secretId: string, secretPassword: string): ((text: string) => string) => {
+  const secrets = [Base64.encode(`${secretId}:${secretPassword}`), secretPassword, secretId].filter(
+    (secret) => secret.length >= MIN_REDACTED_LENGTH
+  )
+  return (text) => {
+    let out = text
+    for (const secret of secrets) if (out.includes(secret)) out = out.replaceAll(secret, "<redacted>")
+    return out
+  }
 }
 
 const sameOrigin = (url: string, origin: string): boolean => {
@@ -438,63 +492,72 @@ const sameOrigin = (url: string, origin: string): boolean => {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (
-  options: Options
-) => Effect.Effect<Service, Config.ConfigError, HttpClient.HttpClient> = Effect.fnUntraced(function* (
-  options: Options
-) {
-  const { baseUrl, settings, limits } = yield* Effect.fromResult(resolve(options))
-  const origin = baseUrl.origin
-  const userAgent = `effect-belvo/${version}${options.userAgent ? ` ${options.userAgent}` : ""}`
-  const configured = (yield* HttpClient.HttpClient).pipe(
-    HttpClient.mapRequest((request) => {
-      const onBase = request.pipe(
-        HttpClientRequest.prependUrl(baseUrl.href),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("User-Agent", userAgent)
-      )
-      // Credentials go to the configured origin only, whatever URL a caller supplies.
-      return sameOrigin(onBase.url, origin)
-        ? HttpClientRequest.basicAuth(onBase, options.secretId, options.secretPassword)
-        : onBase
-    }),
-    HttpClient.transformResponse((response) =>
-      Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
-        response.pipe(
-          // Belvo does not redirect; fetch would follow one by itself, so it must not.
-          Effect.provideService(FetchHttpClient.RequestInit, {
-            ...Option.getOrElse(init, () => ({})),
-            redirect: "manual"
-          }),
-          Effect.provideService(HttpClient.SpanNameGenerator, routeName),
-          // A third-party API: no trace headers leave the process.
-          Effect.provideService(HttpClient.TracerPropagationEnabled, false)
+export const make: (options: Options) => Effect.Effect<Service, Config.ConfigError, HttpClient.HttpClient> =
+  Effect.fnUntraced(function* (options: Options) {
+    const { baseUrl, settings, limits } = yield* Effect.fromResult(resolve(options))
+    const origin = baseUrl.origin
+    const userAgent = `effect-belvo/${version}${options.userAgent ? ` ${options.userAgent}` : ""}`
+    const configured = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) => {
+        const onBase = request.pipe(
+          HttpClientRequest.prependUrl(baseUrl.href),
+          HttpClientRequest.acceptJson,
+          HttpClientRequest.setHeader("User-Agent", userAgent)
+        )
+        // Credentials go to the configured origin only, whatever URL a caller supplies.
+        return sameOrigin(onBase.url, origin)
+          ? HttpClientRequest.basicAuth(onBase, options.secretId, options.secretPassword)
+          : onBase
+      }),
+      HttpClient.transformResponse((response) =>
+        Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+          response.pipe(
+            // Belvo does not redirect; fetch would follow one by itself, so it must not.
+            Effect.provideService(FetchHttpClient.RequestInit, {
+              ...Option.getOrElse(init, () => ({})),
+              redirect: "manual"
+            }),
+            Effect.provideService(HttpClient.SpanNameGenerator, routeName),
+            // A third-party API: no trace headers leave the process.
+            Effect.provideService(HttpClient.TracerPropagationEnabled, false)
+          )
         )
       )
     )
-  )
-  const httpClient = options.transformClient ? options.transformClient(configured) : configured
-  const limiter =
-    limits.rateLimit === undefined
-      ? undefined
-      : yield* Effect.provide(RateLimiter.makeWithRateLimiter, RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))
-  const rateLimit = limits.rateLimit
-  const semaphore =
-    limits.maxConcurrentRequests === undefined ? undefined : yield* Semaphore.make(limits.maxConcurrentRequests)
-  const withPermit = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
-    if (limiter === undefined || rateLimit === undefined) return capped
-    // The in-memory store cannot fail; its error channel is typed for stores that can.
-    return limiter({
-      key: "belvo",
-      limit: rateLimit.limit,
-      window: rateLimit.interval,
-      algorithm: "fixed-window",
-      onExceeded: "delay"
-    })(capped).pipe(Effect.catchTag("RateLimiterError", (error) => Effect.die(error)))
-  }
-  return BelvoClient.of({ baseUrl, httpClient, settings, limits, withPermit })
-})
+    const httpClient = options.transformClient ? options.transformClient(configured) : configured
+    const limiter =
+      limits.rateLimit === undefined
+        ? undefined
+        : yield* Effect.provide(
+            RateLimiter.makeWithRateLimiter,
+            RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+          )
+    const rateLimit = limits.rateLimit
+    const semaphore =
+      limits.maxConcurrentRequests === undefined
+        ? undefined
+        : yield* Semaphore.make(limits.maxConcurrentRequests)
+    const withPermit = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+      const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
+      if (limiter === undefined || rateLimit === undefined) return capped
+      // The in-memory store cannot fail; its error channel is typed for stores that can.
+      return limiter({
+        key: "belvo",
+        limit: rateLimit.limit,
+        window: rateLimit.interval,
+        algorithm: "fixed-window",
+        onExceeded: "delay"
+      })(capped).pipe(Effect.catchTag("RateLimiterError", (error) => Effect.die(error)))
+    }
+    return BelvoClient.of({
+      baseUrl,
+      httpClient,
+      settings,
+      limits,
+      redact: redactor(Redacted.value(options.secretId), Redacted.value(options.secretPassword)),
+      withPermit
+    })
+  })
 
 /**
  * A layer from explicit options. It needs an `HttpClient` (e.g. `FetchHttpClient.layer` or
@@ -516,7 +579,9 @@ export const make: (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<BelvoClient, Config.ConfigError, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<BelvoClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(BelvoClient, make(options))
 
 /**

@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
-import * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
+import { render } from "./internal/render.js"
 import { MfaChallenge, TokenGenerationData } from "./MfaChallenge.js"
 
 /**
@@ -744,23 +744,8 @@ export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQue
   reason: Schema.String
 }) {
   override get message(): string {
-    return `Invalid query parameter "${this.field}": ${this.reason}, got ${renderValue(this.value)}`
+    return `Invalid query parameter "${this.field}": ${this.reason}, got ${render(this.value)}`
   }
-}
-
-/** A value as the person who wrote it would recognise it: strings quoted, dates in ISO. */
-const renderValue = (value: unknown): string => {
-  if (DateTime.isDateTime(value)) return `DateTime(${DateTime.formatIso(value)})`
-  if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`
-  if (typeof value === "string") return JSON.stringify(value)
-  if (value !== null && typeof value === "object") {
-    try {
-      return JSON.stringify(value)
-    } catch {
-      return String(value)
-    }
-  }
-  return String(value)
 }
 
 /**

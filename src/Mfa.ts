@@ -100,7 +100,8 @@ export interface Answer {
   >
 }
 
-const isTokenRequired = (error: unknown): error is BelvoError.TokenRequired => Predicate.isTagged(error, "TokenRequired")
+const isTokenRequired = (error: unknown): error is BelvoError.TokenRequired =>
+  Predicate.isTagged(error, "TokenRequired")
 
 /**
  * Answers the MFA challenges of a retrieve: on `TokenRequired`, asks `handler` for a token (an
@@ -165,8 +166,10 @@ export const answer: Answer = dual(
           attempt < maxAttempts ? respond(next, attempt + 1) : Effect.fail(next)
         )
       })
-    return Effect.catchIf(self, (error: E): error is E & BelvoError.TokenRequired => isTokenRequired(error), (error) =>
-      respond(error, 1)
+    return Effect.catchIf(
+      self,
+      (error: E): error is E & BelvoError.TokenRequired => isTokenRequired(error),
+      (error) => respond(error, 1)
     )
   }
 )

@@ -191,7 +191,11 @@ const isExpiry = Schema.is(Expiry)
  * @since 1.0.0
  * @category constructors
  */
-export const fromItem = (offer: Offer, request: Request, now: number): Result.Result<MfaChallenge, string> => {
+export const fromItem = (
+  offer: Offer,
+  request: Request,
+  now: number
+): Result.Result<MfaChallenge, string> => {
   if (offer.session === undefined) return Result.fail("the 428 answer carries no session to resume")
   if (!isSession(offer.session)) return Result.fail("the 428 answer's session is not 32 hex characters")
   if (offer.expiry === undefined) return Result.fail("the 428 answer carries no expiry")

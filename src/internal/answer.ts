@@ -22,8 +22,9 @@ export interface Answer {
 /** Decodes a parsed body, or says why it does not match. */
 export type Decoder<A> = (body: unknown) => Result.Result<A, string>
 
+/** The first lines of a reason, at most 300 characters: a message stays readable whatever the body. */
 const firstLines = (text: string): string => {
-  const lines = text.split("\n", 4)
+  const lines = excerpt(text, 300).split("\n", 4)
   return lines.length <= 3 ? lines.join(" ") : `${lines.slice(0, 3).join(" ")} …`
 }
 
@@ -36,7 +37,8 @@ export const decodeFailure = (answer: Answer, reason: string): BelvoError.Decode
     method: route.method,
     path: route.path,
     request_id: answer.requestId,
-    reason,
+    // Schema's reason quotes the offending value, which the server chose: bounded like the body.
+    reason: excerpt(reason, 1000),
     body: excerpt(answer.text)
   })
 }

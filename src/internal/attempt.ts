@@ -61,18 +61,27 @@ interface Exchange {
 }
 
 /** The client's settings with a call's overrides, each checked before anything is sent. */
-const settingsFor = (settings: Settings, overrides: CallOptions | undefined): Result.Result<Settings, BelvoError.InvalidQuery> =>
+const settingsFor = (
+  settings: Settings,
+  overrides: CallOptions | undefined
+): Result.Result<Settings, BelvoError.InvalidQuery> =>
   Result.gen(function* () {
     if (overrides === undefined) return settings
     const timeout = (field: "attemptTimeout" | "callTimeout", fallback: Duration.Duration) => {
       const value = overrides[field]
       return value === undefined
         ? Result.succeed(fallback)
-        : Result.mapError(Checks.checkDuration(value, Checks.maxTimeout), (reason) => new BelvoError.InvalidQuery({ field, value, reason }))
+        : Result.mapError(
+            Checks.checkDuration(value, Checks.maxTimeout),
+            (reason) => new BelvoError.InvalidQuery({ field, value, reason })
+          )
     }
     const retry = overrides.retry ?? settings.retry
     const problem = Checks.checkRetryPolicy(retry)
-    if (problem !== undefined) return yield* Result.fail(new BelvoError.InvalidQuery({ field: "retry", value: retry, reason: problem }))
+    if (problem !== undefined)
+      return yield* Result.fail(
+        new BelvoError.InvalidQuery({ field: "retry", value: retry, reason: problem })
+      )
     return {
       attemptTimeout: yield* timeout("attemptTimeout", settings.attemptTimeout),
       callTimeout: yield* timeout("callTimeout", settings.callTimeout),
@@ -91,14 +100,21 @@ export const send = <T extends Errors.StatusTable>(
     const { route, onSend } = spec
     const { method, path } = route
     const mayWait = client.limits.rateLimit !== undefined || client.limits.maxConcurrentRequests !== undefined
+    // Whatever the server sends is read once, bounded, and cleared of the client's own credentials
+    // before anything (an answer, an error, a log line, a span) keeps it.
     const execute = client.httpClient.execute(spec.request).pipe(
       Effect.mapError((error) => Errors.transportError(route, error.cause ?? error, error.message)),
       Effect.flatMap((response) =>
         Effect.map(
           Body.read(response, settings.maxResponseBytes, route),
-          (text): Exchange => ({ status: response.status, headers: response.headers, text })
+          (text): Exchange => ({
+            status: response.status,
+            headers: response.headers,
+            text: client.redact(text)
+          })
         )
-      )
+      ),
+      Effect.mapError((error) => redacted(error, client.redact))
     )
     let attempt = 0
     const once = Effect.suspend(() => {
@@ -121,7 +137,7 @@ export const send = <T extends Errors.StatusTable>(
       )
       const permitted = client.withPermit(exchange)
       return (onSend !== undefined && mayWait ? Effect.andThen(onSend, permitted) : permitted).pipe(
-        Effect.flatMap((answered) => interpret(spec, answered, current)),
+        Effect.flatMap((answered) => interpret(spec, answered, current, client.redact)),
         Effect.tapError((error) =>
           Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
             Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
@@ -155,25 +171,46 @@ export const send = <T extends Errors.StatusTable>(
     )
   })
 
+/** A transport or body error with the client's credentials taken out of what the server chose. */
+const redacted = <E extends BelvoError.TransportError | BelvoError.DecodeError>(
+  error: E,
+  redact: (text: string) => string
+): E => {
+  const message = redact(error.message)
+  const requestId =
+    error._tag === "DecodeError" && error.request_id !== null ? redact(error.request_id) : null
+  if (message === error.message && (error._tag !== "DecodeError" || requestId === error.request_id))
+    return error
+  return (
+    error._tag === "TransportError"
+      ? new BelvoError.TransportError({ ...error, message })
+      : new BelvoError.DecodeError({ ...error, message, request_id: requestId })
+  ) as E
+}
+
 /** A 2xx exchange becomes an `Answer`; any other status the endpoint's error. */
 const interpret = <T extends Errors.StatusTable>(
   spec: Spec<T>,
   { status, headers, text }: Exchange,
-  attempt: number
+  attempt: number,
+  redact: (text: string) => string
 ): Effect.Effect<Answer, Errors.ErrorOf<T>> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const success = status >= 200 && status < 300
-    const error = success ? undefined : Errors.toError(spec.table, Errors.failure(spec.route, status, headers, text, now))
-    const requestId = error === undefined ? Errors.headerRequestId(headers) : requestIdOf(error)
+    const error = success
+      ? undefined
+      : Errors.toError(spec.table, Errors.failure(spec.route, status, headers, text, now, redact))
+    const headerId = Errors.headerRequestId(headers)
+    const requestId = error === undefined ? (headerId === null ? null : redact(headerId)) : requestIdOf(error)
     const traced = Effect.andThen(
       Effect.annotateCurrentSpan({
         "http.response.status_code": status,
         "belvo.attempt": attempt,
         "belvo.request_id": requestId ?? "none"
       }),
-      Effect.logDebug(`${spec.route.method} ${spec.route.path} -> ${status}${error ? ` ${error._tag}` : ""}`).pipe(
-        Effect.annotateLogs({ attempt, request_id: requestId ?? "none" })
-      )
+      Effect.logDebug(
+        `${spec.route.method} ${spec.route.path} -> ${status}${error ? ` ${error._tag}` : ""}`
+      ).pipe(Effect.annotateLogs({ attempt, request_id: requestId ?? "none" }))
     )
     return error === undefined
       ? Effect.as(traced, { route: spec.route, status, requestId, text })
@@ -196,7 +233,10 @@ export const isRetryable = (error: BelvoError.BelvoError, idempotency: Idempoten
 }
 
 const retryAfterOf = (error: unknown): number | null =>
-  typeof error === "object" && error !== null && "retryAfterMillis" in error && typeof error.retryAfterMillis === "number"
+  typeof error === "object" &&
+  error !== null &&
+  "retryAfterMillis" in error &&
+  typeof error.retryAfterMillis === "number"
     ? error.retryAfterMillis
     : null
 
@@ -213,7 +253,9 @@ export const backoff = (policy: RetryPolicy): Schedule.Schedule<Duration.Duratio
       const capped = Duration.min(duration, maxDelay)
       const retryAfter = retryAfterOf(input)
       return Effect.succeed(
-        retryAfter === null ? capped : Duration.max(capped, Duration.min(Duration.millis(retryAfter), maxRetryAfter))
+        retryAfter === null
+          ? capped
+          : Duration.max(capped, Duration.min(Duration.millis(retryAfter), maxRetryAfter))
       )
     })
   )

@@ -44,13 +44,18 @@ export type StatusTable = { readonly [status: number]: (failure: Failure) => Bel
 
 /** Every error a status table can produce, plus what any status may become (429, undocumented). */
 export type ErrorOf<T extends StatusTable> =
-  | Extract<{ readonly [K in keyof T]: T[K] extends (failure: Failure) => infer E ? E : never }[keyof T], BelvoError.BelvoError>
+  | Extract<
+      { readonly [K in keyof T]: T[K] extends (failure: Failure) => infer E ? E : never }[keyof T],
+      BelvoError.BelvoError
+    >
   | BelvoError.TooManyRequests
   | BelvoError.UnknownStatus
 
 /** The request id Belvo puts in a response header, when the body does not carry one. */
-export const headerRequestId = (headers: Headers.Headers): string | null =>
-  headers["x-request-id"] ?? headers["request-id"] ?? null
+export const headerRequestId = (headers: Headers.Headers): string | null => {
+  const id = headers["x-request-id"] ?? headers["request-id"]
+  return id === undefined ? null : excerpt(id, 100)
+}
 
 /** The code a status implies when the body does not say. */
 const DEFAULT_CODE: Readonly<Record<number, string>> = {
@@ -77,9 +82,42 @@ const Legacy = Schema.Struct({
 })
 const decodeLegacy = Schema.decodeUnknownOption(Legacy)
 
+/** The most error items kept from one body, and the longest text kept of each of their fields. */
+const MAX_ITEMS = 20
+const MAX_FIELD = 500
+// Token generation data may carry a QR code's payload: longer, still bounded.
+const MAX_TOKEN_DATA = 65_536
+
+const clip = <T extends string | undefined | null>(text: T, max = MAX_FIELD): T =>
+  (typeof text === "string" && text.length > max ? excerpt(text, max) : text) as T
+
+/** An item with every text the server chose bounded, so no error grows with the body. */
+const bounded = (item: BelvoError.ErrorItem): BelvoError.ErrorItem => {
+  const { token_generation_data: data, ...rest } = item
+  const clipped: { -readonly [K in keyof BelvoError.ErrorItem]: BelvoError.ErrorItem[K] } = {
+    code: clip(rest.code, 100)
+  }
+  if (rest.message !== undefined) clipped.message = clip(rest.message)
+  if (rest.request_id !== undefined) clipped.request_id = clip(rest.request_id, 100)
+  if (rest.field !== undefined) clipped.field = clip(rest.field, 200)
+  if (rest.session !== undefined) clipped.session = clip(rest.session, 100)
+  if (rest.expiry !== undefined) clipped.expiry = rest.expiry
+  if (rest.link !== undefined) clipped.link = clip(rest.link, 100)
+  if (data !== undefined) {
+    clipped.token_generation_data = Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [
+        key,
+        typeof value === "string" ? clip(value, MAX_TOKEN_DATA) : value
+      ])
+    )
+  }
+  return clipped
+}
+
 /**
  * Error bodies are arrays of items; a single object, or a `{detail}` object (Django's default and
- * the older 428 shape, which adds `session`, `expiry` and `link`), is accepted too.
+ * the older 428 shape, which adds `session`, `expiry` and `link`), is accepted too. At most
+ * `MAX_ITEMS` are kept, each bounded.
  */
 const errorItems = (status: number, text: string): ReadonlyArray<BelvoError.ErrorItem> => {
   let json: unknown
@@ -91,15 +129,16 @@ const errorItems = (status: number, text: string): ReadonlyArray<BelvoError.Erro
   const raw: ReadonlyArray<unknown> = Array.isArray(json) ? json : [json]
   const items: Array<BelvoError.ErrorItem> = []
   for (const entry of raw) {
+    if (items.length === MAX_ITEMS) break
     const item = decodeItem(entry)
     if (Option.isSome(item)) {
-      items.push(item.value)
+      items.push(bounded(item.value))
       continue
     }
     const legacy = decodeLegacy(entry)
     if (Option.isSome(legacy)) {
       const { detail, ...mfa } = legacy.value
-      items.push({ code: defaultCode(status), message: detail, ...mfa })
+      items.push(bounded({ code: defaultCode(status), message: detail, ...mfa }))
     }
   }
   return items
@@ -121,13 +160,16 @@ export const failure = (
   status: number,
   headers: Headers.Headers,
   text: string,
-  receivedAt: number
+  receivedAt: number,
+  /** Clears the client's credentials from what the server chose (the body is cleared already). */
+  redact: (text: string) => string
 ): Failure => {
   const items = errorItems(status, text)
   const first = items[0]
   const code = first?.code ?? defaultCode(status)
   const detail = first?.message ?? (text.trim() === "" ? "(empty body)" : excerpt(text, 200))
-  const request_id = first?.request_id ?? headerRequestId(headers)
+  const headerId = headerRequestId(headers)
+  const request_id = first?.request_id ?? (headerId === null ? null : redact(headerId))
   return {
     route,
     status,
@@ -191,7 +233,8 @@ const VALIDATION_CODES = new Set(["required", "null", "blank", "invalid", "does_
 export const badRequest = ({ fields, first }: Failure): BelvoError.BadRequestError => {
   const known = Object.hasOwn(BAD_REQUEST, fields.code) ? BAD_REQUEST[fields.code] : undefined
   if (known !== undefined) return new known(fields)
-  if (VALIDATION_CODES.has(fields.code)) return new BelvoError.ValidationError({ ...fields, field: first?.field ?? null })
+  if (VALIDATION_CODES.has(fields.code))
+    return new BelvoError.ValidationError({ ...fields, field: first?.field ?? null })
   return new BelvoError.BadRequest(fields)
 }
 
@@ -204,7 +247,8 @@ export const unauthorized = ({
     : new BelvoError.AuthenticationFailed(fields)
 
 /** 403. */
-export const accessDenied = ({ fields }: Failure): BelvoError.AccessDenied => new BelvoError.AccessDenied(fields)
+export const accessDenied = ({ fields }: Failure): BelvoError.AccessDenied =>
+  new BelvoError.AccessDenied(fields)
 
 /** 404. */
 export const notFound = ({ fields }: Failure): BelvoError.NotFound => new BelvoError.NotFound(fields)
@@ -214,7 +258,8 @@ export const requestTimeout = ({ fields }: Failure): BelvoError.RequestTimeout =
   new BelvoError.RequestTimeout(fields)
 
 /** 500. */
-export const unexpected = ({ fields }: Failure): BelvoError.UnexpectedError => new BelvoError.UnexpectedError(fields)
+export const unexpected = ({ fields }: Failure): BelvoError.UnexpectedError =>
+  new BelvoError.UnexpectedError(fields)
 
 /**
  * 428: `TokenRequired` with the challenge built for the request that met it, or a `DecodeError`
@@ -244,7 +289,11 @@ export const tokenRequired = (
  * `SessionExpired` raised by the client itself (status 0): the challenge expired before it was
  * resumed, so nothing was sent.
  */
-export const sessionExpired = (challenge: MfaChallenge, route: Route, when: string): BelvoError.SessionExpired =>
+export const sessionExpired = (
+  challenge: MfaChallenge,
+  route: Route,
+  when: string
+): BelvoError.SessionExpired =>
   new BelvoError.SessionExpired({
     message: `MFA session ${challenge.session} expired at ${challenge.expiresAt.toJSON()} ${when}; nothing was sent. Start again with a new retrieve.`,
     status: 0,
@@ -263,7 +312,10 @@ export const sessionExpired = (challenge: MfaChallenge, route: Route, when: stri
 const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"])
 
 /** The causes below `cause`, at most `depth` deep. */
-const causeChain = (cause: unknown, depth: number): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
+const causeChain = (
+  cause: unknown,
+  depth: number
+): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
   const chain: Array<{ readonly code?: unknown; readonly message?: unknown }> = []
   let current: unknown = cause
   for (let i = 0; i < depth && typeof current === "object" && current !== null; i++) {
@@ -280,7 +332,9 @@ const neverSent = (cause: unknown): boolean =>
 const causeText = (cause: unknown): string =>
   causeChain(cause, 4)
     .flatMap(({ code, message }) =>
-      typeof message === "string" && message !== "" ? [typeof code === "string" ? `${code}: ${message}` : message] : []
+      typeof message === "string" && message !== ""
+        ? [typeof code === "string" ? `${code}: ${message}` : message]
+        : []
     )
     .join(" <- ")
 

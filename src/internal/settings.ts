@@ -23,11 +23,15 @@ export const isWhole = (value: unknown, min: number, max: number): value is numb
   typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
 
 /** A duration from 1 ms to `max`, or why not. */
-export const checkDuration = (input: unknown, max: Duration.Duration): Result.Result<Duration.Duration, string> => {
+export const checkDuration = (
+  input: unknown,
+  max: Duration.Duration
+): Result.Result<Duration.Duration, string> => {
   const duration = Duration.fromInput(input as Duration.Input)
   if (Option.isNone(duration)) return Result.fail("is not a duration")
   if (!(Duration.toMillis(duration.value) >= 1)) return Result.fail("must be at least 1 millisecond")
-  if (Duration.isGreaterThan(duration.value, max)) return Result.fail(`must be at most ${Duration.format(max)}`)
+  if (Duration.isGreaterThan(duration.value, max))
+    return Result.fail(`must be at most ${Duration.format(max)}`)
   return Result.succeed(duration.value)
 }
 
