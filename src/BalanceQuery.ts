@@ -19,6 +19,7 @@ import * as Struct from "effect/Struct"
 import type * as Types from "effect/Types"
 import * as Balance from "./Balance.js"
 import * as BelvoError from "./BelvoError.js"
+import * as Keys from "./internal/keys.js"
 import { render } from "./internal/render.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -533,7 +534,7 @@ const unknownParameter = (rules: Rules, field: string, value: unknown): InvalidQ
   new InvalidQuery({
     field,
     value,
-    reason: `is not a known parameter (one of ${Object.keys(rules).join(", ")})`
+    reason: Keys.unknownKeyReason(field, Object.keys(rules))
   })
 
 /**

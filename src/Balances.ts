@@ -26,6 +26,7 @@ import * as BelvoError from "./BelvoError.js"
 import * as Answer from "./internal/answer.js"
 import * as Attempt from "./internal/attempt.js"
 import * as Errors from "./internal/errors.js"
+import * as Keys from "./internal/keys.js"
 import * as FastDecode from "./internal/fastDecode.js"
 import * as Paginate from "./internal/paginate.js"
 import * as MfaChallenge from "./MfaChallenge.js"
@@ -227,6 +228,27 @@ export interface RetrieveParams extends BalanceQuery.Projection {
 // Input checks and decoders
 // ---------------------------------------------------------------------------------------------
 
+// The keys each argument may have: anything else is refused, with the closest one suggested.
+const RETRIEVE_KEYS = ["link", "account_id", "save_data", "fields", "omit"] satisfies ReadonlyArray<
+  keyof RetrieveParams
+>
+const PROJECTION_KEYS = ["fields", "omit"] satisfies ReadonlyArray<keyof BalanceQuery.Projection>
+const CALL_KEYS = ["retry", "attemptTimeout", "callTimeout"] satisfies ReadonlyArray<keyof CallOptions>
+const RESUME_KEYS = ["fields", "omit", "save_data", "attemptTimeout", "callTimeout"] satisfies ReadonlyArray<
+  keyof ResumeOptions
+>
+const LIST_KEYS = [...CALL_KEYS, "concurrency", "maxPages"] satisfies ReadonlyArray<keyof ListOptions>
+
+/** Fails with the first unknown key of `input`, before anything is sent. */
+const knownKeys = (
+  where: string,
+  input: unknown,
+  known: ReadonlyArray<string>
+): Effect.Effect<void, BelvoError.InvalidQuery> => {
+  const unknown = Keys.check(where, input, known)
+  return unknown === undefined ? Effect.void : Effect.fail(unknown)
+}
+
 const isUuid = Schema.is(Schema.String.check(Schema.isGUID({ expected: "a UUID" })))
 
 const requireUuid = (field: string, value: unknown): Effect.Effect<string, BelvoError.InvalidQuery> =>
@@ -305,9 +327,11 @@ const retrieval = <A>(answer: Answer.Answer, balances: ReadonlyArray<A>): Retrie
  * @category endpoints
  */
 export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extends RetrieveParams>(
-  params: P,
+  params: P & Keys.NoExtraKeys<P, RetrieveParams>,
   options?: CallOptions
 ): Effect.fn.Return<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> {
+  yield* knownKeys("", params, RETRIEVE_KEYS)
+  yield* knownKeys("options", options, CALL_KEYS)
   const link = yield* requireUuid("link", params.link)
   const account =
     params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
@@ -380,8 +404,9 @@ export interface ResumeOptions extends Omit<CallOptions, "retry"> {
 export const resume = Effect.fn("Balances.resume")(function* <const O extends ResumeOptions = {}>(
   challenge: MfaChallenge.MfaChallenge,
   token?: string | undefined,
-  options?: O
+  options?: O & Keys.NoExtraKeys<O, ResumeOptions>
 ): Effect.fn.Return<Retrieval<ResumedItem<O>>, ResumeError, BelvoClient> {
+  yield* knownKeys("options", options, RESUME_KEYS)
   const { baseUrl } = yield* BelvoClient
   const route = routeOf(baseUrl, "PATCH", PATH)
   yield* Effect.fromResult(
@@ -467,9 +492,11 @@ export type ResumedItem<O> = O extends
  */
 export const get = Effect.fn("Balances.get")(function* <const P extends BalanceQuery.Projection = {}>(
   id: string,
-  projection?: P,
+  projection?: P & Keys.NoExtraKeys<P, BalanceQuery.Projection>,
   options?: CallOptions
 ): Effect.fn.Return<BalanceQuery.Projected<P>, GetError, BelvoClient> {
+  yield* knownKeys("", projection, PROJECTION_KEYS)
+  yield* knownKeys("options", options, CALL_KEYS)
   const balanceId = yield* requireUuid("id", id)
   const shape = projectionOf(projection ?? {})
   const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(shape))
@@ -649,9 +676,10 @@ const prepareList = Effect.fnUntraced(function* (
  * @category endpoints
  */
 export const listPage = Effect.fn("Balances.listPage")(function* <const Q extends BalanceQuery.ListQuery>(
-  query: Q,
+  query: Q & Keys.NoExtraKeys<Q, BalanceQuery.ListQuery>,
   options?: CallOptions
 ): Effect.fn.Return<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient> {
+  yield* knownKeys("options", options, CALL_KEYS)
   const listing = yield* prepareList(query, options)
   const answer = yield* listing.fetch(listing.request)
   const page = yield* Effect.fromResult(Answer.decode(answer, listing.decode))
@@ -686,11 +714,12 @@ export const listPage = Effect.fn("Balances.listPage")(function* <const Q extend
  * @category endpoints
  */
 export const list = <const Q extends BalanceQuery.ListQuery>(
-  query: Q,
+  query: Q & Keys.NoExtraKeys<Q, BalanceQuery.ListQuery>,
   options?: ListOptions
 ): Stream.Stream<BalanceQuery.Projected<Q>, ListError, BelvoClient> =>
   Stream.unwrap(
     Effect.gen(function* () {
+      yield* knownKeys("options", options, LIST_KEYS)
       const concurrency = yield* wholeOption("concurrency", options?.concurrency, defaultConcurrency, 64)
       const listing = yield* prepareList(query, options, defaultListPageSize)
       return Paginate.pages(listing, concurrency)
