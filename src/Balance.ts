@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { decimalOfNumber, decimalOfString, encodeDecimal } from "./internal/amount.js"
+import { decimalOfNumber, decimalOfString, encodeDecimal, formatDecimal } from "./internal/amount.js"
 import { timestampOfString } from "./internal/timestamp.js"
 
 /**
@@ -312,4 +312,79 @@ export interface Page<A> {
   readonly next: string | null
   readonly previous: string | null
   readonly results: ReadonlyArray<A>
+}
+
+/**
+ * An amount as exact decimal text with at least two decimal places, the way money is written:
+ * `"1000.20"`, `"12.3456"`, `"-5.00"`. Never rounded, never in exponent notation (unlike
+ * `BigDecimal.format`, which drops trailing zeros).
+ *
+ * @example
+ * ```ts
+ * import { BigDecimal } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * console.log(Balance.formatAmount(BigDecimal.fromStringUnsafe("1000.2"))) // "1000.20"
+ * console.log(Balance.formatAmount(BigDecimal.fromStringUnsafe("12.3456"))) // "12.3456"
+ * ```
+ *
+ * @since 1.0.0
+ * @category formatting
+ */
+export const formatAmount = (amount: BigDecimal.BigDecimal): string => formatDecimal(amount, 2)
+
+/**
+ * The JSON form {@link toJson} gives a balance (whole or projected): amounts as exact decimal
+ * strings, timestamps as UTC ISO-8601 strings, every other field as it is.
+ *
+ * @example
+ * ```ts
+ * import type { Balance } from "effect-belvo"
+ *
+ * type Slim = Balance.Json<Pick<Balance.Balance, "id" | "available">> // { id: string; available: string }
+ * const row: Slim = { id: "0b94bdf9-3719-43a9-81e7-be95d2318595", available: "1000.20" }
+ * ```
+ *
+ * @since 1.0.0
+ * @category formatting
+ */
+export type Json<A> = {
+  readonly [K in keyof A]: A[K] extends BigDecimal.BigDecimal
+    ? string
+    : A[K] extends DateTime.DateTime
+      ? string
+      : A[K]
+}
+
+/**
+ * A balance, whole or projected, as plain JSON data: every amount an exact decimal string that
+ * keeps two decimal places at least ({@link formatAmount}), every timestamp a UTC ISO-8601 string.
+ * `JSON.stringify` it for a file, a response or a log; one balance per line makes NDJSON.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Balance, Balances } from "effect-belvo"
+ *
+ * // NDJSON: one balance per line, amounts exact.
+ * const lines = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", fields: ["id", "currency", "available"] }).pipe(
+ *   Stream.map((balance) => `${JSON.stringify(Balance.toJson(balance))}\n`)
+ * )
+ * // {"id":"0b94bdf9-…","currency":"BRL","available":"1000.20"}
+ * ```
+ *
+ * @since 1.0.0
+ * @category formatting
+ */
+export const toJson = <A extends Partial<Balance>>(balance: A): Json<A> => {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(balance)) {
+    const value: unknown = balance[key as keyof A]
+    out[key] = BigDecimal.isBigDecimal(value)
+      ? formatAmount(value)
+      : DateTime.isDateTime(value)
+        ? DateTime.formatIso(value)
+        : value
+  }
+  return out as Json<A>
 }

@@ -118,6 +118,33 @@ describe("Balance", () => {
     }
   )
 
+  it.prop(
+    "toJson writes every amount as exact decimal text with two decimal places at least, and reads back equal",
+    [Balance.Balance],
+    ([balance]) => {
+      const json = JSON.parse(JSON.stringify(Balance.toJson(balance)))
+      const amountsExact = (["available", "blocked", "automatically_invested"] as const).every(
+        (field) =>
+          /^-?\d+\.\d{2,}$/.test(json[field]) &&
+          BigDecimal.equals(BigDecimal.fromStringUnsafe(json[field]), balance[field])
+      )
+      return amountsExact && equivalent(Result.getOrThrow(decode(json)), balance)
+    }
+  )
+
+  it("toJson keeps a projection's fields only, and formatAmount pads to cents without rounding", () => {
+    const balance = Result.getOrThrow(decode({ ...wire, available: 1000.2, blocked: "0.00000001" }))
+    const slim = { id: balance.id, available: balance.available, collected_at: balance.collected_at }
+    assert.deepStrictEqual(Balance.toJson(slim), {
+      id: wire.id,
+      available: "1000.20",
+      collected_at: "2024-05-21T08:32:00.000Z"
+    })
+    assert.strictEqual(Balance.formatAmount(balance.blocked), "0.00000001")
+    assert.strictEqual(Balance.formatAmount(BigDecimal.fromStringUnsafe("-1200")), "-1200.00")
+    assert.strictEqual(Balance.formatAmount(BigDecimal.fromStringUnsafe("-0.5")), "-0.50")
+  })
+
   it("decodes a page", () => {
     const page = Schema.decodeUnknownSync(Balance.Page(Balance.Balance))({
       count: 1,

@@ -102,3 +102,18 @@ export const encodeDecimal = (decimal: BigDecimal.BigDecimal): number | string =
   const asNumber = Number(text)
   return String(asNumber) === text ? asNumber : text
 }
+
+/**
+ * The exact decimal text of an amount with at least `minDecimals` decimal places: trailing zeros
+ * are added up to that scale and kept beyond it only where the value has digits. No rounding.
+ */
+export const formatDecimal = (decimal: BigDecimal.BigDecimal, minDecimals: number): string => {
+  const { value, scale } = BigDecimal.normalize(decimal)
+  const places = Math.max(scale, minDecimals)
+  const unscaled = places >= scale ? value * 10n ** BigInt(places - scale) : value
+  const negative = unscaled < 0n
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(places + 1, "0")
+  const integer = digits.slice(0, digits.length - places)
+  const fraction = digits.slice(digits.length - places)
+  return `${negative ? "-" : ""}${integer}${places > 0 ? `.${fraction}` : ""}`
+}
