@@ -412,7 +412,12 @@ export const resume = Effect.fn("Balances.resume")(function* <const O extends Re
   yield* Effect.fromResult(
     Result.mapError(
       MfaChallenge.check(challenge),
-      (reason) => new BelvoError.InvalidQuery({ field: "challenge", value: challenge.session, reason })
+      (reason) =>
+        new BelvoError.InvalidQuery({
+          field: "challenge",
+          value: typeof challenge === "object" && challenge !== null ? challenge.session : challenge,
+          reason
+        })
     )
   )
   if (token !== undefined && (typeof token !== "string" || token.length === 0 || token.length > 256)) {

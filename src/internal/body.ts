@@ -12,8 +12,12 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Stream from "effect/Stream"
 import * as BelvoError from "../BelvoError.js"
 import { headerRequestId, type Route, transportError } from "./errors.js"
+import { excerpt } from "./json.js"
 
 const decoder = new TextDecoder()
+
+/** What a JSON text can start with, after any whitespace. */
+const JSON_START = /^\s*(?:[[{"\-0-9tfn]|$)/
 
 const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
   const out = new Uint8Array(size)
@@ -43,6 +47,20 @@ export const read = (
       reason: encoded ? "body too large after content decoding" : "body too large",
       body: ""
     })
+  // Only fetch decodes by itself; a transport that does not (undici) hands the encoded bytes on,
+  // bounded all the same, but unreadable: say so rather than report malformed JSON.
+  const stillEncoded = (text: string) =>
+    new BelvoError.DecodeError({
+      message: `${route.method} ${route.path} -> ${response.status}: the body is still ${encoding}-encoded; the HTTP client did not decode it`,
+      status: response.status,
+      method: route.method,
+      path: route.path,
+      request_id: headerRequestId(response.headers),
+      reason: `content-encoding ${excerpt(encoding, 40)} not decoded by the HTTP client`,
+      body: excerpt(text, 100)
+    })
+  const decoded = (text: string) =>
+    encoded && !JSON_START.test(text) ? Effect.fail(stillEncoded(text)) : Effect.succeed(text)
   const failedMidBody = (error: { readonly cause?: unknown }) =>
     transportError(route, error.cause ?? error, "the connection failed mid-body")
   const declared = Number(response.headers["content-length"])
@@ -57,11 +75,17 @@ export const read = (
   return response.stream.pipe(
     Stream.mapError(failedMidBody),
     Stream.runForEach((chunk) => {
+      // An encoded body that does not start like JSON is not going to: stop reading it now.
+      if (encoded && size === 0 && !JSON_START.test(decoder.decode(chunk.subarray(0, 64)))) {
+        return Effect.fail(stillEncoded(decoder.decode(chunk.subarray(0, 100))))
+      }
       size += chunk.length
       if (size > limit) return Effect.fail(tooLarge(`more than ${limit} bytes`))
       chunks.push(chunk)
       return Effect.void
     }),
-    Effect.map(() => (chunks.length === 1 ? decoder.decode(chunks[0]) : decoder.decode(concat(chunks, size))))
+    Effect.flatMap(() =>
+      decoded(chunks.length === 1 ? decoder.decode(chunks[0]) : decoder.decode(concat(chunks, size)))
+    )
   )
 }

@@ -82,10 +82,48 @@ export const nodeApp: Effect.Effect<
   const request = yield* HttpServerRequest.HttpServerRequest
   const out = yield* Effect.flatMap(Server.incoming(request), respond)
   const transport = out.transport
-  return transport === undefined
-    ? Server.toServerResponse(out)
-    : yield* Node.enact(request, { ...out, transport })
+  if (transport === undefined) return Server.toServerResponse(out)
+  // Under a server that is not Node's, a fault degrades to a body that fails, as in `SandboxHttp.app`.
+  return yield* Node.enact(request, { ...out, transport }).pipe(
+    Effect.catchTag("PlatformNodeMissing", () => Effect.succeed(Server.toServerResponse(out)))
+  )
 })
+
+/**
+ * `@effect/platform-node` is not installed: {@link layer} needs it for the loopback server. It is an
+ * optional peer dependency of effect-belvo, so the in-process sandbox works without it; the message
+ * says which version to install.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { SandboxServer } from "effect-belvo/testing"
+ *
+ * const program = SandboxServer.url.pipe(
+ *   Effect.provide(SandboxServer.layerWithSandbox()),
+ *   Effect.catchTag("PlatformNodeMissing", (error) => Console.error(error.message))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export const PlatformNodeMissing = Node.PlatformNodeMissing
+
+/**
+ * The type of {@link PlatformNodeMissing} errors.
+ *
+ * @example
+ * ```ts
+ * import type { SandboxServer } from "effect-belvo/testing"
+ *
+ * const hint = (error: SandboxServer.PlatformNodeMissing): string => error.message
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export type PlatformNodeMissing = Node.PlatformNodeMissing
 
 /**
  * Starts the server on 127.0.0.1 (`port` 0 or absent: a free port), serving the `Sandbox` in
@@ -108,7 +146,7 @@ export const nodeApp: Effect.Effect<
  */
 export const layer = (
   options: { readonly port?: number | undefined } = {}
-): Layer.Layer<SandboxServer, HttpServerError.ServeError, Sandbox.Sandbox> =>
+): Layer.Layer<SandboxServer, HttpServerError.ServeError | PlatformNodeMissing, Sandbox.Sandbox> =>
   Layer.unwrap(
     Effect.map(Node.serverLayer(options.port ?? 0), (server) =>
       Layer.effect(
@@ -139,7 +177,7 @@ export const layer = (
  */
 export const layerWithSandbox = (
   options: Sandbox.Options & { readonly port?: number | undefined } = {}
-): Layer.Layer<SandboxServer | Sandbox.Sandbox, HttpServerError.ServeError> =>
+): Layer.Layer<SandboxServer | Sandbox.Sandbox, HttpServerError.ServeError | PlatformNodeMissing> =>
   layer(options).pipe(Layer.provideMerge(Sandbox.layer(options)))
 
 /**

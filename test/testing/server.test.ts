@@ -3,7 +3,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Http from "node:http"
+import packageJson from "../../package.json" with { type: "json" }
+import { platformNodeRange } from "../../src/internal/version.js"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel, SandboxServer } from "../../src/testing/index.js"
+import { loadFrom } from "../../src/testing/internal/node.js"
 import { basic, call, type Json, PATH, rawAmounts, responseSchema, validate } from "./helpers.js"
 
 const provide = Effect.provide(
@@ -158,4 +161,22 @@ describe("SandboxServer (loopback)", () => {
       )
     )
   )
+})
+
+describe("without @effect/platform-node", () => {
+  it.effect("a missing package is a typed error naming it and the version range to install", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        loadFrom(() => import(["@effect", "platform-node-not-installed"].join("/")))
+      )
+      assert.strictEqual(error._tag, "PlatformNodeMissing")
+      assert.include(error.message, `@effect/platform-node ${platformNodeRange}`)
+      assert.include(error.message, `npm install --save-dev @effect/platform-node@${platformNodeRange}`)
+      assert.instanceOf(error, SandboxServer.PlatformNodeMissing)
+    })
+  )
+
+  it("the range it names is the peer range package.json declares", () => {
+    assert.strictEqual(packageJson.peerDependencies["@effect/platform-node"], platformNodeRange)
+  })
 })

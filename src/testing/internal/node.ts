@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
@@ -11,9 +12,39 @@ import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type * as Layer from "effect/Layer"
 import type * as Http from "node:http"
+import { platformNodeRange } from "../../internal/version.js"
 import type { Outgoing } from "./exchange.js"
 
-const modules = Effect.promise(async () => {
+/**
+ * `@effect/platform-node` is not installed: the loopback server needs it (an optional peer
+ * dependency, so the in-process sandbox works without it).
+ */
+export class PlatformNodeMissing extends Data.TaggedError("PlatformNodeMissing")<{
+  readonly message: string
+  readonly cause: unknown
+}> {}
+
+const isModuleNotFound = (cause: unknown): boolean =>
+  typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ERR_MODULE_NOT_FOUND"
+
+/**
+ * Loads modules, telling a missing package apart (a typed error saying what to install) from any
+ * other failure to load, which is a defect of the installation.
+ */
+export const loadFrom = <A>(load: () => Promise<A>): Effect.Effect<A, PlatformNodeMissing> =>
+  Effect.tryPromise({ try: load, catch: (cause) => cause }).pipe(
+    Effect.catchIf(isModuleNotFound, (cause) =>
+      Effect.fail(
+        new PlatformNodeMissing({
+          message: `SandboxServer needs @effect/platform-node ${platformNodeRange}, an optional peer dependency of effect-belvo: npm install --save-dev @effect/platform-node@${platformNodeRange}`,
+          cause
+        })
+      )
+    ),
+    Effect.catch((cause) => (cause instanceof PlatformNodeMissing ? Effect.fail(cause) : Effect.die(cause)))
+  )
+
+const modules = loadFrom(async () => {
   const [server, request, http] = await Promise.all([
     import("@effect/platform-node/NodeHttpServer"),
     import("@effect/platform-node/NodeHttpServerRequest"),
@@ -25,7 +56,7 @@ const modules = Effect.promise(async () => {
 /** A Node `HttpServer` on 127.0.0.1 (`port` 0: a free one). Loopback only, always. */
 export const serverLayer = (
   port: number
-): Effect.Effect<Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError>> =>
+): Effect.Effect<Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError>, PlatformNodeMissing> =>
   Effect.map(modules, ({ server, http }) =>
     server.layerServer(() => http.createServer(), { port, host: "127.0.0.1" })
   )
@@ -39,7 +70,7 @@ export const serverLayer = (
 export const enact = (
   request: HttpServerRequest.HttpServerRequest,
   out: Outgoing & { readonly transport: "drop" | "truncate" }
-): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, PlatformNodeMissing> =>
   Effect.map(modules, (node) => {
     // The server is created by `http.createServer`: an HTTP/1.1 response.
     const response = node.request.toServerResponse(request) as Http.ServerResponse
