@@ -306,8 +306,18 @@ export class BelvoClient extends Context.Service<BelvoClient, Service>()("effect
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"])
 
+const sourceError = (message: string): Config.ConfigError =>
+  new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+
 const invalidOption = (option: string, why: string): Config.ConfigError =>
-  new Config.ConfigError(new ConfigProvider.SourceError({ message: `BelvoClient option ${option}: ${why}` }))
+  sourceError(`BelvoClient option ${option} ${why}`)
+
+/**
+ * A configuration value whose failure says what to do: the variable, and what a valid value looks
+ * like. Effect's own message (`Expected string at ["BELVO_SECRET_ID"]`) names neither.
+ */
+const explained = <A>(config: Config.Config<A>, message: string): Config.Config<A> =>
+  Config.orElse(config, () => Config.fail(new ConfigProvider.SourceError({ message })))
 
 /**
  * Checks a base URL: it must parse, be `https:` (or `http:` on a loopback host) and carry no
@@ -326,23 +336,31 @@ const invalidOption = (option: string, why: string): Config.ConfigError =>
  * @since 0.1.0
  * @category constructors
  */
-export const validateBaseUrl = (input: string | URL): Result.Result<URL, Config.ConfigError> => {
-  const invalid = (why: string) => Result.fail(invalidOption("baseUrl", why))
+export const validateBaseUrl = (input: string | URL): Result.Result<URL, Config.ConfigError> =>
+  Result.mapError(checkBaseUrl(input), (why) => invalidOption("baseUrl", `${why}; ${VALID_BASE_URL}`))
+
+const VALID_BASE_URL =
+  'a valid one looks like "https://sandbox.belvo.com" (or "http://127.0.0.1:8787" for a local sandbox)'
+
+/** A base URL checked and normalized, or why it is refused (never repeating it: it may hold a secret). */
+const checkBaseUrl = (input: string | URL): Result.Result<URL, string> => {
   let url: URL
   try {
     url = new URL(String(input))
   } catch {
-    return invalid('is not an absolute URL (expected e.g. "https://sandbox.belvo.com")')
+    return Result.fail("is not an absolute URL")
   }
   if (url.username !== "" || url.password !== "") {
-    return invalid("must not carry credentials (user:password@); pass secretId and secretPassword instead")
+    return Result.fail(
+      "must not carry credentials (user:password@); pass secretId and secretPassword instead"
+    )
   }
-  if (url.search !== "" || url.hash !== "") return invalid("must not carry a query or fragment")
+  if (url.search !== "" || url.hash !== "") return Result.fail("must not carry a query or fragment")
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return invalid(`has the unsupported protocol ${url.protocol}; use https://`)
+    return Result.fail(`has the unsupported protocol ${url.protocol}; use https://`)
   }
   if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
-    return invalid(
+    return Result.fail(
       `plain http:// is refused for ${url.hostname}: credentials would travel unencrypted; use https://`
     )
   }
@@ -603,17 +621,31 @@ export const layer = (
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  secretId: Config.Redacted("BELVO_SECRET_ID"),
-  secretPassword: Config.Redacted("BELVO_SECRET_PASSWORD"),
-  environment: Config.Literals(["sandbox", "production"], "BELVO_ENVIRONMENT").pipe(
-    Config.withDefault("sandbox" as const)
+  secretId: explained(
+    Config.Redacted("BELVO_SECRET_ID"),
+    "BELVO_SECRET_ID is not set: set it to the secret id of your Belvo API keys (the dashboard's Developers section)"
   ),
-  baseUrl: Config.option(Config.String("BELVO_BASE_URL"))
-}).pipe(
-  Config.map(
-    ({ baseUrl, ...rest }): Options => (Option.isSome(baseUrl) ? { ...rest, baseUrl: baseUrl.value } : rest)
+  secretPassword: explained(
+    Config.Redacted("BELVO_SECRET_PASSWORD"),
+    "BELVO_SECRET_PASSWORD is not set: set it to the password of the same Belvo API keys as BELVO_SECRET_ID"
+  ),
+  environment: explained(
+    Config.Literals(["sandbox", "production"], "BELVO_ENVIRONMENT").pipe(
+      Config.withDefault("sandbox" as const)
+    ),
+    'BELVO_ENVIRONMENT must be "sandbox" or "production" (or unset, for sandbox)'
+  ),
+  baseUrl: Config.option(Config.String("BELVO_BASE_URL")).pipe(
+    Config.mapEffect((url) =>
+      Option.isNone(url)
+        ? Effect.succeed(undefined)
+        : Result.match(checkBaseUrl(url.value), {
+            onSuccess: (valid) => Effect.succeed(valid.href),
+            onFailure: (why) => Effect.fail(sourceError(`BELVO_BASE_URL ${why}; ${VALID_BASE_URL}`))
+          })
+    )
   )
-)
+}).pipe(Config.map(({ baseUrl, ...rest }): Options => (baseUrl === undefined ? rest : { ...rest, baseUrl })))
 
 /**
  * A layer reading {@link config} from the `ConfigProvider` (environment variables by default), with
