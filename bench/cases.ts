@@ -1,9 +1,9 @@
 /**
  * The clients being compared, each listing every balance of one link and returning how many it saw.
  */
-import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { Balances, BelvoClient } from "../src/index.js"
 import { SandboxModel } from "../src/testing/index.js"
 

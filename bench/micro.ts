@@ -2,7 +2,7 @@
  * Decoding one 1000-item page: `JSON.parse` alone, the library's lossless parse, full Schema
  * decoding, and the library's fast path. Pure CPU, no I/O: the page text is fetched once.
  */
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import * as FastDecode from "../src/internal/fastDecode.js"
 import { parseLossless } from "../src/internal/json.js"
 import { Balance } from "../src/index.js"
@@ -29,22 +29,22 @@ const time = (name: string, op: () => unknown, budgetMs: number): MicroRow => {
 }
 
 export const runMicro = (text: string, budgetMs = 1500): ReadonlyArray<MicroRow> => {
-  const schemaDecode = Schema.decodeUnknownEither(Balance.Page(Balance.Balance))
+  const schemaDecode = Schema.decodeUnknownResult(Balance.Page(Balance.Balance))
   const fast = FastDecode.page(Balance.fieldNames)
   const fastDecode = FastDecode.withFallback(Balance.Page(Balance.Balance), fast)
   const plain = JSON.parse(text) as unknown
   const lossless = parseLossless(text)
   // The fast path must vouch for this page by itself (no fallback) for the numbers to mean anything.
   if (FastDecode.isInvalid(fast(lossless))) throw new Error("micro: the fast path rejected the page")
-  if (Either.isLeft(schemaDecode(plain))) throw new Error("micro: Schema rejected the page")
+  if (Result.isFailure(schemaDecode(plain))) throw new Error("micro: Schema rejected the page")
   const items = (plain as { results: Array<unknown> }).results.length
   if (items !== 1000) throw new Error(`micro: expected 1000 items, got ${items}`)
   return [
     time("JSON.parse", () => JSON.parse(text), budgetMs),
     time("parseLossless (amounts quoted, then JSON.parse)", () => parseLossless(text), budgetMs),
-    time("Schema decodeUnknownEither(Page(Balance)), decode only", () => schemaDecode(plain), budgetMs),
+    time("Schema decodeUnknownResult(Page(Balance)), decode only", () => schemaDecode(plain), budgetMs),
     time("FastDecode.withFallback(page), decode only", () => fastDecode(lossless), budgetMs),
-    time("JSON.parse + Schema decodeUnknownEither", () => schemaDecode(JSON.parse(text)), budgetMs),
+    time("JSON.parse + Schema decodeUnknownResult", () => schemaDecode(JSON.parse(text)), budgetMs),
     time(
       "parseLossless + FastDecode.withFallback (the library)",
       () => fastDecode(parseLossless(text)),

@@ -6,7 +6,6 @@
  * `{ mode, items, maxRssMiB, sampledPeakMiB, heapUsedMiB, wallMs }`.
  */
 // Effect's modules by path, as the library imports them: the `effect` barrel loads every module.
-import * as Chunk from "effect/Chunk"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -20,7 +19,7 @@ const [mode = "idle", url = "", link = "", expected = "0", transport = "fetch", 
 const transportLayer = async () =>
   transport === "undici"
     ? (await import("@effect/platform-node/NodeHttpClient")).layerUndici
-    : (await import("@effect/platform/FetchHttpClient")).layer
+    : (await import("effect/http/FetchHttpClient")).layer
 
 const MiB = 1024 * 1024
 let sampledPeak = process.memoryUsage().rss
@@ -43,7 +42,7 @@ const main = async () => {
     const stream = Balances.list({ link }, { concurrency: Balances.defaultConcurrency })
     if (mode === "collect") {
       const all = await runtime.runPromise(Stream.runCollect(stream))
-      items = Chunk.size(all)
+      items = all.length
       held = all
     } else {
       items = await runtime.runPromise(Stream.runCount(stream))

@@ -1,20 +1,21 @@
 /**
  * Four ways to build the `BelvoClient` layer: explicit options, environment variables, a local
- * server over plain http, and Node's undici transport.
+ * server over plain http, and Node's undici transport; a bad option refused when the layer is
+ * built; and another Belvo endpoint called through the same configured client.
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… npx tsx examples/configuration.ts
  */
-import { FetchHttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Config, ConfigProvider, Console, Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { BelvoClient } from "../src/index.js"
 
 // 1. Explicit options. Secrets are Redacted: they print as <redacted> and never appear in errors.
-export const ExplicitLive = Layer.unwrapEffect(
+export const ExplicitLive = Layer.unwrap(
   Effect.gen(function* () {
-    const secretId = yield* Config.redacted("MY_APP_BELVO_ID")
-    const secretPassword = yield* Config.redacted("MY_APP_BELVO_PASSWORD")
+    const secretId = yield* Config.Redacted("MY_APP_BELVO_ID")
+    const secretPassword = yield* Config.Redacted("MY_APP_BELVO_PASSWORD")
     return BelvoClient.layer({
       environment: "production",
       secretId,
@@ -42,21 +43,46 @@ export const LocalLive = BelvoClient.layer({
 // 4. The same configuration over undici's own client instead of fetch.
 export const UndiciLive = BelvoClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-// Configuration from a map instead of the environment, e.g. in a test.
+// Configuration from a record instead of the environment, e.g. in a test.
 export const FromMapLive = BelvoClient.layerConfig().pipe(
   Layer.provide(FetchHttpClient.layer),
   Layer.provide(
-    Layer.setConfigProvider(
-      ConfigProvider.fromMap(
-        new Map([
-          ["BELVO_SECRET_ID", "test-id"],
-          ["BELVO_SECRET_PASSWORD", "test-password"],
-          ["BELVO_BASE_URL", "http://localhost:8787"]
-        ])
-      )
+    ConfigProvider.layer(
+      ConfigProvider.fromEnv({
+        env: {
+          BELVO_SECRET_ID: "test-id",
+          BELVO_SECRET_PASSWORD: "test-password",
+          BELVO_BASE_URL: "http://localhost:8787"
+        }
+      })
     )
   )
 )
+
+// Every option is checked when the layer is built: a bad one fails with a ConfigError naming it,
+// before any request is sent.
+export const rejectedOption = Effect.gen(function* () {
+  const client = yield* BelvoClient.BelvoClient
+  return client.baseUrl.href
+}).pipe(
+  Effect.provide(
+    BelvoClient.layer({
+      secretId: Redacted.make("id"),
+      secretPassword: Redacted.make("password"),
+      maxConcurrentRequests: 0
+    }).pipe(Layer.provide(FetchHttpClient.layer))
+  ),
+  Effect.flip,
+  Effect.map((error) => error.message) // "SourceError: BelvoClient option maxConcurrentRequests: must be a whole number from 1 to 10000"
+)
+
+// Another Belvo endpoint through the same client: URLs are relative to the base URL, and the
+// request carries the auth, headers, rate limit and in-flight cap (no retries or timeouts).
+export const institutionsStatus = Effect.gen(function* () {
+  const client = yield* BelvoClient.BelvoClient
+  const response = yield* client.withPermit(client.httpClient.get("api/institutions/"))
+  return response.status
+})
 
 export const program = Effect.gen(function* () {
   const client = yield* BelvoClient.BelvoClient
@@ -64,8 +90,10 @@ export const program = Effect.gen(function* () {
 })
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(EnvLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(
+    Effect.gen(function* () {
+      yield* Console.log(`a bad option: ${yield* rejectedOption}`)
+      yield* program.pipe(Effect.provide(EnvLive))
+    })
+  )
 }

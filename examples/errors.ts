@@ -4,8 +4,9 @@
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/errors.ts
  */
-import { FetchHttpClient } from "@effect/platform"
-import { Config, Console, Effect, Layer, Schema } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Config, Console, Effect, Layer, Result, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient, BelvoError } from "../src/index.js"
 
@@ -75,27 +76,26 @@ export const advice = (error: Balances.RetrieveError): Advice => {
 
 // `BelvoError.BelvoError` is a schema of every failure of every endpoint: encode one to JSON for a
 // log or a queue, and decode it back into the same tagged error.
-const ErrorJson = Schema.parseJson(BelvoError.BelvoError)
-export const errorToJson = (error: BelvoError.BelvoError) => Schema.encode(ErrorJson)(error)
-export const errorFromJson = (json: string) => Schema.decode(ErrorJson)(json)
+const ErrorJson = Schema.fromJsonString(BelvoError.BelvoError)
+export const errorToJson = (error: BelvoError.BelvoError) => Schema.encodeEffect(ErrorJson)(error)
+export const errorFromJson = (json: string) => Schema.decodeEffect(ErrorJson)(json)
 
 // `BelvoError.ApiError` covers the errors of an HTTP exchange (all but PaginationError and InvalidQuery).
 export const apiErrorToJson = (error: BelvoError.ApiError) =>
-  Schema.encode(Schema.parseJson(BelvoError.ApiError))(error)
+  Schema.encodeEffect(Schema.fromJsonString(BelvoError.ApiError))(error)
 
+// Explains a failed retrieve (advice and the error as JSON), then fails with it: the process exits with 1.
 export const program = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
-  const result = yield* Effect.either(Balances.retrieve({ link }))
-  if (result._tag === "Right") return yield* Console.log(`${result.right.balances.length} balances`)
-  const error = result.left
+  const link = yield* Config.String("BELVO_LINK_ID")
+  const result = yield* Effect.result(Balances.retrieve({ link }))
+  if (Result.isSuccess(result)) return yield* Console.log(`${result.success.balances.length} balances`)
+  const error = result.failure
   yield* Console.error(error.message)
   yield* Console.error(`advice: ${advice(error)}`)
   yield* Console.error(yield* errorToJson(error))
+  return yield* Effect.fail(error)
 })
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))
 }

@@ -4,8 +4,9 @@
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/getting-started.ts
  */
-import { FetchHttpClient } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { BigDecimal, Config, Console, Effect, Layer, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient } from "../src/index.js"
 
@@ -13,7 +14,7 @@ import { Balances, BelvoClient } from "../src/index.js"
 export const BelvoLive = BelvoClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
 
 export const program = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
+  const link = yield* Config.String("BELVO_LINK_ID")
 
   // POST /api/br/balances/: fresh balances from the institution.
   const { balances, saved } = yield* Balances.retrieve({ link })
@@ -37,17 +38,16 @@ export const program = Effect.gen(function* () {
     yield* Console.log(again.id, again.collected_at.toJSON())
   }
 }).pipe(
-  Effect.catchTags({
-    AuthenticationFailed: (error) =>
-      Console.error(`Check BELVO_SECRET_ID / BELVO_SECRET_PASSWORD: ${error.message}`),
-    TokenRequired: (error) =>
-      Console.error(`This link needs an MFA token; see docs/mfa.md (${error.challenge.session})`)
-  })
+  // A hint for the two errors a first run usually meets. The program still fails with the error.
+  Effect.tapErrorTag("AuthenticationFailed", (error) =>
+    Console.error(`Check BELVO_SECRET_ID / BELVO_SECRET_PASSWORD: ${error.message}`)
+  ),
+  Effect.tapErrorTag("TokenRequired", (error) =>
+    Console.error(`This link needs an MFA token; see docs/mfa.md (${error.challenge.session})`)
+  )
 )
 
+// runMain reports an unhandled error and exits with code 1 (130 on Ctrl-C).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))
 }

@@ -4,7 +4,8 @@
  *
  * Run: npx tsx examples/list-filters.ts
  */
-import { Console, DateTime, Effect, Either, Schema } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, DateTime, Effect, Result, Schema } from "effect"
 import { pathToFileURL } from "node:url"
 import { BalanceQuery } from "../src/index.js"
 
@@ -18,7 +19,7 @@ export const januaryQuery = {
   page_size: 500,
   fields: ["id", "available", "collected_at"],
   collected_at__range: ["2024-01-01", "2024-01-31T23:59:59-03:00"],
-  created_at__gte: DateTime.unsafeMake("2024-05-21T23:30:00-05:00") // sent as its UTC date: 2024-05-22
+  created_at__gte: DateTime.makeUnsafe("2024-05-21T23:30:00-05:00") // sent as its UTC date: 2024-05-22
 } satisfies BalanceQuery.ListQuery
 
 // Queries that the client refuses, each with the reason it gives.
@@ -31,33 +32,28 @@ export const invalidQueries: ReadonlyArray<BalanceQuery.ListQuery> = [
 ]
 
 export const program = Effect.gen(function* () {
-  // `encode` returns an Either, which is also an Effect: `yield*` it.
-  const params = yield* BalanceQuery.encode(januaryQuery)
+  // `encode` returns a Result: the params, or the InvalidQuery. `Effect.fromResult` makes it an Effect.
+  const params = yield* Effect.fromResult(BalanceQuery.encode(januaryQuery))
   for (const [name, value] of params) yield* Console.log(`${name} = ${value}`)
   // URLSearchParams percent-encodes "," and ":" (and "+" in offsets); the server decodes them back.
   yield* Console.log(`?${new URLSearchParams(params.map(([name, value]) => [name, value])).toString()}`)
 
   // And back again: DateTime values return as the strings they were sent as.
-  const decoded = yield* BalanceQuery.decodeParams(params)
+  const decoded = yield* Effect.fromResult(BalanceQuery.decodeParams(params))
   yield* Console.log(decoded.created_at__gte) // "2024-05-22"
 
   for (const query of invalidQueries) {
     const result = BalanceQuery.encode(query)
-    if (Either.isLeft(result)) yield* Console.log(result.left.message)
+    if (Result.isFailure(result)) yield* Console.log(result.failure.message)
   }
 
   // `fields` also shapes the item type: this schema decodes to Pick<Balance, "id" | "available">.
   const Slim = BalanceQuery.projection({ fields: ["id", "available"] })
-  const item = yield* Schema.decodeUnknown(Slim)({
+  const item = yield* Schema.decodeUnknownEffect(Slim)({
     id: "0b94bdf9-3719-43a9-81e7-be95d2318595",
     available: 1000.02
   })
   yield* Console.log(Object.keys(item)) // [ 'id', 'available' ]
 })
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) NodeRuntime.runMain(program)

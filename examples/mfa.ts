@@ -6,8 +6,9 @@
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/mfa.ts
  */
-import { FetchHttpClient } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Data, Deferred, Effect, Layer } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient, Mfa, MfaChallenge } from "../src/index.js"
 
@@ -28,9 +29,14 @@ export const submitToken = (session: string, token: string): Effect.Effect<boole
     return deferred === undefined ? Effect.succeed(false) : Deferred.succeed(deferred, token)
   })
 
-// Shows the challenge to the user, then waits for their token until the session expires.
-const askUser = (challenge: MfaChallenge.MfaChallenge, attempt: number) =>
+// Shows the challenge to the user, then waits for their token until the session expires. When the
+// institution expects no input (the user approves in their bank's app), resume without a token.
+const askUser = (
+  challenge: MfaChallenge.MfaChallenge,
+  attempt: number
+): Effect.Effect<Mfa.Token, NoTokenInTime> =>
   Effect.gen(function* () {
+    if (challenge.token_generation_data?.expects_user_input === false) return undefined
     const deferred = yield* Deferred.make<string>()
     pending.set(challenge.session, deferred)
     yield* Console.log(
@@ -38,9 +44,9 @@ const askUser = (challenge: MfaChallenge.MfaChallenge, attempt: number) =>
     )
     const left = yield* MfaChallenge.remaining(challenge)
     return yield* Deferred.await(deferred).pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: left,
-        onTimeout: () => new NoTokenInTime({ session: challenge.session })
+        orElse: () => Effect.fail(new NoTokenInTime({ session: challenge.session }))
       })
     )
   }).pipe(Effect.ensuring(Effect.sync(() => pending.delete(challenge.session))))
@@ -57,55 +63,54 @@ export const retrieveAnswering = (link: string) =>
 
 export type StartResult =
   | { readonly _tag: "Done"; readonly balances: number }
-  | { readonly _tag: "NeedsToken"; readonly stored: string; readonly instructions: string | undefined }
+  | {
+      readonly _tag: "NeedsToken"
+      readonly stored: string
+      readonly instructions: string | undefined
+      // false: the user approves in their bank's app; resume without a token once they have.
+      readonly expectsInput: boolean
+    }
 
-// First request: retrieve; on a 428 return the challenge as a JSON string to keep (session, database…).
+// A challenge as the JSON string to keep (session, database…) and what to show the user.
+const needsToken = (challenge: MfaChallenge.MfaChallenge) =>
+  Effect.map(
+    MfaChallenge.toJson(challenge),
+    (stored): StartResult => ({
+      _tag: "NeedsToken",
+      stored,
+      instructions: challenge.token_generation_data?.instructions,
+      expectsInput: challenge.token_generation_data?.expects_user_input !== false
+    })
+  )
+
+// First request: retrieve; on a 428 return the challenge to keep.
 export const start = (
   link: string
 ): Effect.Effect<StartResult, Balances.RetrieveError, BelvoClient.BelvoClient> =>
   Balances.retrieve({ link }).pipe(
     Effect.map((retrieval): StartResult => ({ _tag: "Done", balances: retrieval.balances.length })),
-    Effect.catchTag("TokenRequired", (error) =>
-      Effect.map(
-        MfaChallenge.toJson(error.challenge),
-        (stored): StartResult => ({
-          _tag: "NeedsToken",
-          stored,
-          instructions: error.challenge.token_generation_data?.instructions
-        })
-      )
-    )
+    Effect.catchTag("TokenRequired", (error) => needsToken(error.challenge))
   )
 
-// Second request, maybe in another process: decode the stored challenge and resume with the token.
-export const finish = (stored: string, token: string) =>
+// Second request, maybe in another process: decode the stored challenge and resume with the token
+// (`undefined` when the institution expects no input). The resume repeats the retrieve's projection.
+export const finish = (stored: string, token: string | undefined) =>
   MfaChallenge.fromJson(stored).pipe(
     Effect.flatMap((challenge) => Balances.resume(challenge, token)),
     Effect.map((retrieval): StartResult => ({ _tag: "Done", balances: retrieval.balances.length })),
     // The institution asks for another token: store the new challenge and ask the user again.
-    Effect.catchTag("TokenRequired", (error) =>
-      Effect.map(
-        MfaChallenge.toJson(error.challenge),
-        (next): StartResult => ({
-          _tag: "NeedsToken",
-          stored: next,
-          instructions: error.challenge.token_generation_data?.instructions
-        })
-      )
-    )
+    Effect.catchTag("TokenRequired", (error) => needsToken(error.challenge))
     // SessionExpired (status 0 when the client caught it before sending): start again with `start`.
   )
 
 export const program = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
+  const link = yield* Config.String("BELVO_LINK_ID")
   const result = yield* start(link)
   if (result._tag === "Done") return yield* Console.log(`${result.balances} balances, no MFA needed`)
-  yield* Console.log(`Keep this until the user types the token:\n${result.stored}`)
+  const waitFor = result.expectsInput ? "types the token" : "approves the request in their bank's app"
+  yield* Console.log(`Keep this until the user ${waitFor}:\n${result.stored}`)
 })
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))
 }

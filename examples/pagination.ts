@@ -3,8 +3,9 @@
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/pagination.ts
  */
-import { FetchHttpClient } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { BigDecimal, Config, Console, Effect, Layer, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient } from "../src/index.js"
 
@@ -20,11 +21,13 @@ export const totalsPerCurrency = (link: string) =>
     },
     { concurrency: 8 }
   ).pipe(
-    Stream.runFold(new Map<string, BigDecimal.BigDecimal>(), (totals, balance) =>
-      totals.set(
-        balance.currency,
-        BigDecimal.sum(totals.get(balance.currency) ?? BigDecimal.unsafeFromString("0"), balance.available)
-      )
+    Stream.runFold(
+      () => new Map<string, BigDecimal.BigDecimal>(),
+      (totals, balance) =>
+        totals.set(
+          balance.currency,
+          BigDecimal.sum(totals.get(balance.currency) ?? BigDecimal.fromBigInt(0n), balance.available)
+        )
     )
   )
 
@@ -33,7 +36,7 @@ export const pageOf = (link: string, page: number) =>
   Balances.listPage({ link, page, page_size: 50, fields: ["id", "account_id", "available"] })
 
 export const program = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
+  const link = yield* Config.String("BELVO_LINK_ID")
 
   const totals = yield* totalsPerCurrency(link)
   for (const [currency, total] of totals) yield* Console.log(currency, BigDecimal.format(total))
@@ -45,14 +48,12 @@ export const program = Effect.gen(function* () {
   const firstTen = yield* Balances.list({ link }).pipe(Stream.take(10), Stream.runCollect)
   yield* Console.log(`${firstTen.length} balances taken`)
 }).pipe(
-  Effect.catchTag("PaginationError", (error) =>
+  // Say what went wrong with the paging; the program still fails with the error.
+  Effect.tapErrorTag("PaginationError", (error) =>
     Console.error(`The server sent an unsafe or endless page link (${error.reason}): ${error.url}`)
   )
 )
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))
 }

@@ -4,8 +4,9 @@
  *
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/reliability.ts
  */
-import { FetchHttpClient } from "@effect/platform"
-import { Config, Console, Effect, Layer, Logger, LogLevel, Stream } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Config, Console, Effect, Layer, References, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient } from "../src/index.js"
 
@@ -43,7 +44,7 @@ export const atMostTenSeconds = (link: string) =>
   Balances.listPage({ link }).pipe(Effect.timeout("10 seconds"))
 
 export const program = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
+  const link = yield* Config.String("BELVO_LINK_ID")
   const count = yield* patientList(link).pipe(Stream.runCount)
   yield* Console.log(`${count} balances`)
   const page = yield* atMostTenSeconds(link)
@@ -51,12 +52,9 @@ export const program = Effect.gen(function* () {
 }).pipe(
   // Debug lines: each answered attempt (status or error tag, attempt number, request_id) and each
   // transport failure.
-  Logger.withMinimumLogLevel(LogLevel.Debug)
+  Effect.provideService(References.MinimumLogLevel, "Debug")
 )
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(program.pipe(Effect.provide(BelvoLive))).catch((error) => {
-    console.error(String(error))
-    process.exitCode = 1
-  })
+  NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))
 }

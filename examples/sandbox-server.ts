@@ -39,7 +39,7 @@ Ctrl-C to stop.`
 }
 
 export const main = Effect.gen(function* () {
-  const port = yield* Config.port("PORT").pipe(Config.withDefault(8787))
+  const port = yield* Config.Port("PORT").pipe(Config.withDefault(8787))
   yield* Effect.gen(function* () {
     yield* Console.log(banner(yield* SandboxServer.url))
     return yield* Effect.never

@@ -3,8 +3,12 @@
  * `SandboxClient.layer()` instead of the live layer, seed the data they need, script faults, and
  * let `TestClock` drive retries and MFA expiry. The test file of this example is
  * test/testing/client-example.test.ts.
+ *
+ * Run: npx tsx examples/testing-client.ts   (on the real clock: the retry waits its backoff)
  */
-import { BigDecimal, Effect, Stream } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { BigDecimal, Console, Effect, Stream } from "effect"
+import { pathToFileURL } from "node:url"
 import { Balances, type BelvoClient } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxFault } from "../src/testing/index.js"
 
@@ -13,7 +17,10 @@ export const totalAvailable = (
   link: string
 ): Effect.Effect<BigDecimal.BigDecimal, Balances.ListError, BelvoClient.BelvoClient> =>
   Balances.list({ link, fields: ["available"] }).pipe(
-    Stream.runFold(BigDecimal.fromBigInt(0n), (total, balance) => BigDecimal.sum(total, balance.available))
+    Stream.runFold(
+      () => BigDecimal.fromBigInt(0n),
+      (total, balance) => BigDecimal.sum(total, balance.available)
+    )
   )
 
 // In a test: the sandbox client replaces the live layer (no socket, no real credentials).
@@ -43,3 +50,10 @@ export const totalDespiteA503 = Effect.gen(function* () {
   const attempts = (yield* Sandbox.requests).length
   return { total: BigDecimal.format(total), attempts }
 }).pipe(Effect.provide(TestBelvo))
+
+export const main = Effect.gen(function* () {
+  yield* Console.log("exact total:", yield* exactTotal) // 0.3
+  yield* Console.log("despite a 503:", JSON.stringify(yield* totalDespiteA503)) // {"total":"0.3","attempts":2}
+})
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) NodeRuntime.runMain(main)

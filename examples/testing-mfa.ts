@@ -4,17 +4,23 @@
  *
  * Run: npx tsx examples/testing-mfa.ts
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxHttp, SandboxModel } from "../src/testing/index.js"
 
 const send = (method: "POST" | "PATCH", body: Record<string, unknown>) =>
   HttpClientRequest.make(method)("https://sandbox.belvo.com/api/br/balances/").pipe(
     HttpClientRequest.basicAuth(SandboxModel.defaultSecretId, SandboxModel.defaultSecretPassword),
-    HttpClientRequest.bodyUnsafeJson(body),
+    HttpClientRequest.bodyJsonUnsafe(body),
     HttpClient.execute,
-    Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json })))
+    Effect.flatMap((response) =>
+      Effect.map(response.json, (json): { status: number; json: unknown } => ({
+        status: response.status,
+        json
+      }))
+    )
   )
 
 // --- mfa ---
@@ -42,6 +48,4 @@ export const main = retrieveWithMfa.pipe(
   Effect.provide(SandboxHttp.layer())
 )
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(main)
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) NodeRuntime.runMain(main)

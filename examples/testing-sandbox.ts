@@ -4,8 +4,9 @@
  *
  * Run: npx tsx examples/testing-sandbox.ts
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel } from "../src/testing/index.js"
 
@@ -86,6 +87,4 @@ export const main = Effect.gen(function* () {
   yield* Console.log("log:", JSON.stringify(yield* credentialsStayedHome))
 }).pipe(Effect.provide(SandboxLive))
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(main)
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) NodeRuntime.runMain(main)

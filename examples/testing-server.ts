@@ -4,6 +4,7 @@
  *
  * Run: npx tsx examples/testing-server.ts
  */
+import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, ManagedRuntime } from "effect"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxFault, SandboxModel, SandboxServer } from "../src/testing/index.js"
@@ -41,7 +42,10 @@ export const startSandbox = async () => {
 
 export const main = Effect.gen(function* () {
   yield* Console.log(JSON.stringify(yield* listOverLoopback))
-  const sandbox = yield* Effect.promise(startSandbox)
+  // Stopped when the program ends, even on a failure.
+  const sandbox = yield* Effect.acquireRelease(Effect.promise(startSandbox), (sandbox) =>
+    Effect.promise(sandbox.stop)
+  )
   yield* Effect.promise(sandbox.failNextRetrieval)
   const retrieve = () =>
     fetch(`${sandbox.url}/api/br/balances/`, {
@@ -50,9 +54,6 @@ export const main = Effect.gen(function* () {
       body: JSON.stringify({ link: SandboxModel.plainLinkId })
     }).then((r) => r.status)
   yield* Console.log("statuses:", yield* Effect.promise(retrieve), yield* Effect.promise(retrieve)) // 503 201
-  yield* Effect.promise(sandbox.stop)
-})
+}).pipe(Effect.scoped)
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  Effect.runPromise(main)
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) NodeRuntime.runMain(main)

@@ -1,32 +1,50 @@
 /**
  * The tour `npm start` runs: every endpoint of effect-belvo against the embedded sandbox on
- * 127.0.0.1, or against Belvo itself when BELVO_SECRET_ID, BELVO_SECRET_PASSWORD and
- * BELVO_ENVIRONMENT are set (then BELVO_LINK_ID names the link to use, BELVO_MFA_LINK_ID an
- * MFA-protected one, and the MFA token is read from the terminal).
+ * 127.0.0.1. It always uses the sandbox, whatever BELVO_* variables the shell exports: no Belvo
+ * account is needed and nothing leaves the machine.
+ *
+ * `npm start -- --live` runs it against Belvo itself instead, configured by BELVO_SECRET_ID,
+ * BELVO_SECRET_PASSWORD and BELVO_ENVIRONMENT (or BELVO_BASE_URL); BELVO_LINK_ID names the link to
+ * use, BELVO_MFA_LINK_ID an MFA-protected one, and the MFA token is read from the terminal. The
+ * tour says so before each call that makes Belvo store data.
  */
 import { createInterface } from "node:readline/promises"
-import { FetchHttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
-import { BigDecimal, Config, Console, DateTime, Effect, Layer, Option, Redacted, Stream } from "effect"
+import {
+  BigDecimal,
+  Config,
+  ConfigProvider,
+  Console,
+  DateTime,
+  Duration,
+  Effect,
+  Layer,
+  Option,
+  Redacted,
+  Stream
+} from "effect"
+import { FetchHttpClient } from "effect/http"
 import { type Balance, Balances, BelvoClient, Mfa, type MfaChallenge } from "../src/index.js"
 import { SandboxModel, SandboxServer } from "../src/testing/index.js"
 
 /** Where the tour runs: the links it uses and how it answers an MFA challenge. */
 interface Target {
-  readonly name: string
+  readonly live: boolean
   readonly client: Layer.Layer<BelvoClient.BelvoClient, unknown>
   readonly link: string
   readonly mfaLink: Option.Option<string>
   readonly largeLink: Option.Option<string>
   readonly foreignLink: Option.Option<string>
-  readonly answer: (challenge: MfaChallenge.MfaChallenge) => Effect.Effect<string>
+  /** The token for a challenge, or `undefined` to resume without one. */
+  readonly answer: (challenge: MfaChallenge.MfaChallenge) => Effect.Effect<Mfa.Token>
 }
 
 /** The embedded sandbox: a real HTTP server on a random loopback port, seeded deterministically. */
 const sandboxTarget = Effect.gen(function* () {
   const url = yield* SandboxServer.url
   return {
-    name: `the embedded sandbox at ${url}`,
+    live: false,
+    // Explicit options only: nothing is read from the environment.
     client: BelvoClient.layer({
       baseUrl: url,
       secretId: Redacted.make(SandboxModel.defaultSecretId),
@@ -36,31 +54,48 @@ const sandboxTarget = Effect.gen(function* () {
     mfaLink: Option.some(SandboxModel.mfaLinkId),
     largeLink: Option.some(SandboxModel.largeLinkId),
     foreignLink: Option.some(SandboxModel.otherLinkId),
-    // The sandbox documents its rule: the token is the challenge value reversed.
-    answer: (challenge) => Effect.succeed(SandboxModel.tokenFor(challenge.token_generation_data?.value ?? ""))
+    answer: (challenge) => {
+      if (challenge.token_generation_data?.expects_user_input === false) {
+        return Effect.as(Console.log("  the challenge expects no input: resuming without a token"), undefined)
+      }
+      // The sandbox documents its rule (SandboxModel.tokenFor): the token is the challenge's
+      // token_generation_data.value reversed.
+      const value = challenge.token_generation_data?.value ?? ""
+      const token = SandboxModel.tokenFor(value)
+      return Effect.as(
+        Console.log(`  the sandbox's token is token_generation_data.value reversed: ${value} -> ${token}`),
+        token
+      )
+    }
   } satisfies Target
 })
 
-/** A real Belvo environment, configured from the environment variables. */
-const remoteTarget = Effect.gen(function* () {
-  const link = yield* Config.string("BELVO_LINK_ID")
-  const mfaLink = yield* Config.option(Config.string("BELVO_MFA_LINK_ID"))
-  const environment = yield* Config.string("BELVO_ENVIRONMENT")
+/** Reads one line from the terminal. */
+const question = (prompt: string) =>
+  Effect.promise(async () => {
+    const terminal = createInterface({ input: process.stdin, output: process.stdout })
+    try {
+      return (await terminal.question(prompt)).trim()
+    } finally {
+      terminal.close()
+    }
+  })
+
+/** A real Belvo environment (`--live`), configured from the environment variables. */
+const liveTarget = Effect.gen(function* () {
+  const link = yield* Config.String("BELVO_LINK_ID")
+  const mfaLink = yield* Config.option(Config.String("BELVO_MFA_LINK_ID"))
   return {
-    name: `Belvo ${environment}`,
+    live: true,
     client: BelvoClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer)),
     link,
     mfaLink,
     largeLink: Option.some(link),
     foreignLink: Option.none(),
     answer: (challenge) =>
-      Effect.promise(async () => {
-        const terminal = createInterface({ input: process.stdin, output: process.stdout })
-        const hint = challenge.token_generation_data?.instructions ?? "Enter the MFA token"
-        const token = await terminal.question(`  ${hint}: `)
-        terminal.close()
-        return token.trim()
-      })
+      challenge.token_generation_data?.expects_user_input === false
+        ? Effect.as(question("  Approve the request as your bank asks, then press Enter: "), undefined)
+        : question(`  ${challenge.token_generation_data?.instructions ?? "Enter the MFA token"}: `)
   } satisfies Target
 })
 
@@ -105,22 +140,39 @@ const step = (title: string) => Console.log(`\n== ${title}`)
 
 const tour = (target: Target) =>
   Effect.gen(function* () {
-    yield* Console.log(`effect-belvo tour against ${target.name}`)
+    const { baseUrl } = yield* BelvoClient.BelvoClient
+    yield* Console.log(
+      target.live
+        ? `effect-belvo tour against Belvo at ${baseUrl.origin} (--live)`
+        : `effect-belvo tour against the embedded sandbox at ${baseUrl.origin}`
+    )
 
     yield* step("1. Retrieve the current balances of a link (POST, save_data: true -> 201)")
+    if (target.live) {
+      yield* Console.log(
+        `  This asks Belvo to fetch fresh balances of link ${target.link} from the institution and to STORE\n` +
+          "  them in your Belvo account (save_data: true)."
+      )
+    }
     const retrieved = yield* Balances.retrieve({ link: target.link })
     yield* Console.log(`  HTTP ${retrieved.status}, stored by Belvo: ${retrieved.saved}`)
     yield* table(retrieved.balances)
 
     if (Option.isSome(target.mfaLink)) {
-      yield* step("2. Retrieve for an MFA-protected link, answering the challenge with Mfa.answer")
+      yield* step(
+        "2. Retrieve for an MFA-protected link (save_data: false), answering the challenge with Mfa.answer"
+      )
       const mfa = yield* Balances.retrieve({ link: target.mfaLink.value, save_data: false }).pipe(
         Mfa.answer((challenge) =>
           Console.log(
             `  428 token_required: session ${challenge.session}, expires ${DateTime.formatIso(challenge.expiresAt)}`
           ).pipe(
-            Effect.zipRight(target.answer(challenge)),
-            Effect.tap((token) => Console.log(`  answering with token ${token}`))
+            Effect.andThen(target.answer(challenge)),
+            Effect.tap((token) =>
+              Console.log(
+                token === undefined ? "  resuming without a token" : `  answering with token ${token}`
+              )
+            )
           )
         )
       )
@@ -146,10 +198,13 @@ const tour = (target: Target) =>
       yield* step("4. Stream every page of a large link, in constant memory")
       const started = yield* DateTime.now
       const summary = yield* Balances.list({ link: target.largeLink.value, fields: ["available"] }).pipe(
-        Stream.mapAccum({ count: 0, total: BigDecimal.fromBigInt(0n) }, (acc, b) => {
-          const next = { count: acc.count + 1, total: BigDecimal.sum(acc.total, b.available) }
-          return [next, next]
-        }),
+        Stream.mapAccum(
+          () => ({ count: 0, total: BigDecimal.fromBigInt(0n) }),
+          (acc, b) => {
+            const next = { count: acc.count + 1, total: BigDecimal.sum(acc.total, b.available) }
+            return [next, [next]]
+          }
+        ),
         Stream.tap((acc) =>
           acc.count % 20_000 === 0
             ? Effect.sync(() => process.stdout.write(`\r  ${acc.count} balances…`))
@@ -157,7 +212,7 @@ const tour = (target: Target) =>
         ),
         Stream.runLast
       )
-      const elapsed = DateTime.distance(started, yield* DateTime.now)
+      const elapsed = Duration.toMillis(DateTime.distance(started, yield* DateTime.now))
       const { count, total } = Option.getOrElse(summary, () => ({
         count: 0,
         total: BigDecimal.fromBigInt(0n)
@@ -188,14 +243,34 @@ const tour = (target: Target) =>
     yield* Console.log("\nDone.")
   })
 
-const useRemote = ["BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BELVO_ENVIRONMENT"].every(
-  (name) => process.env[name]
+const args = process.argv.slice(2)
+const live = args.includes("--live")
+const unknown = args.filter((arg) => arg !== "--live")
+
+const sandboxTour = Effect.gen(function* () {
+  const exported = ["BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BELVO_ENVIRONMENT", "BELVO_BASE_URL"].filter(
+    (name) => process.env[name] !== undefined
+  )
+  if (exported.length > 0) {
+    yield* Console.log(
+      `(${exported.join(", ")} ignored: the tour uses the embedded sandbox unless run with --live)\n`
+    )
+  }
+  const target = yield* sandboxTarget
+  yield* Effect.provide(tour(target), target.client)
+}).pipe(
+  Effect.provide(SandboxServer.layerWithSandbox({ port: 0 })),
+  // Nothing in the sandbox tour reads configuration; an empty provider makes sure of it.
+  Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({})))
 )
 
-const program = useRemote
-  ? Effect.flatMap(remoteTarget, (target) => Effect.provide(tour(target), target.client))
-  : Effect.flatMap(sandboxTarget, (target) => Effect.provide(tour(target), target.client)).pipe(
-      Effect.provide(SandboxServer.layerWithSandbox({ port: 0 }))
-    )
+const liveTour = Effect.flatMap(liveTarget, (target) => Effect.provide(tour(target), target.client))
+
+const program: Effect.Effect<void, unknown> =
+  unknown.length > 0
+    ? Effect.fail(`unknown argument ${unknown.join(" ")}; usage: npm start [-- --live]`)
+    : live
+      ? liveTour
+      : sandboxTour
 
 NodeRuntime.runMain(program)

@@ -1,9 +1,19 @@
-// Packs the package, installs the tarball into an empty temporary project and imports both entry
-// points there, the way a user would. Peer dependencies come from the local npm cache.
+// Packs the package and checks the tarball the way a user meets it:
+//
+// 1. The entry points are in it, and every relative link of its markdown (README.md, and any other
+//    .md it ships) points at a file it ships: a link to docs/ or examples/ that is not packed is
+//    broken on npmjs.com and in node_modules. Every broken link is listed with what to add to
+//    package.json `files`.
+// 2. Installed into an empty project with its peer dependencies (`effect`, `@effect/platform-node`)
+//    at the versions of package.json's devDependencies, npm sees every peer satisfied, and both
+//    entry points import and run there: a retrieve over the in-process sandbox, and one over the
+//    loopback server (which loads @effect/platform-node).
+//
+// Run by `npm run test:pack` (with the repo's Node); the packed project runs on the same Node.
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, normalize, relative, resolve, sep } from "node:path"
 
 const root = resolve(import.meta.dirname, "..")
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
@@ -11,7 +21,48 @@ const work = mkdtempSync(join(tmpdir(), "effect-belvo-pack-"))
 const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" })
 
+/** Relative link targets of a markdown text, outside code blocks and code spans. */
+const relativeLinks = (markdown) => {
+  const prose = markdown
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, "")
+    .replace(/(`+)[\s\S]*?\1/g, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+  const targets = [
+    // [text](target "title") and ![alt](target)
+    ...Array.from(prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g), (m) => m[1]),
+    // [label]: target
+    ...Array.from(prose.matchAll(/^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$/gm), (m) => m[1]),
+    // <a href="target">, <img src="target">
+    ...Array.from(prose.matchAll(/\b(?:href|src)=["']([^"']+)["']/g), (m) => m[1])
+  ]
+  return targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith("#"))
+}
+
+/** Every relative link of the packed markdown files that does not resolve to a packed file. */
+const brokenLinks = (packageDir, files) => {
+  const broken = []
+  for (const file of files.filter((path) => path.toLowerCase().endsWith(".md"))) {
+    const text = readFileSync(join(packageDir, file), "utf8")
+    for (const target of relativeLinks(text)) {
+      const path = decodeURIComponent(target.split(/[?#]/)[0])
+      if (path === "") continue
+      const resolved = normalize(join(dirname(join(packageDir, file)), path))
+      const inside = relative(packageDir, resolved)
+      const outside = inside.startsWith("..") || resolve(inside) === inside
+      if (
+        outside ||
+        !existsSync(resolved) ||
+        (!statSync(resolved).isFile() && !statSync(resolved).isDirectory())
+      ) {
+        broken.push({ file, target, path: outside ? undefined : inside.split(sep).join("/") })
+      }
+    }
+  }
+  return broken
+}
+
 try {
+  // --- the tarball ---
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root))
   const tarball = join(work, packed.filename)
   const files = packed.files.map((file) => file.path)
@@ -19,30 +70,112 @@ try {
     "dist/index.js",
     "dist/index.d.ts",
     "dist/testing/index.js",
-    "dist/testing/index.d.ts"
+    "dist/testing/index.d.ts",
+    "README.md"
   ]) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
   }
+
+  // --- links of the packed markdown ---
+  const unpacked = join(work, "unpacked")
+  mkdirSync(unpacked)
+  run("tar", ["-xzf", tarball, "-C", unpacked], work)
+  const packageDir = join(unpacked, "package")
+  const broken = brokenLinks(packageDir, files)
+  if (broken.length > 0) {
+    const missingTops = [
+      ...new Set(
+        broken
+          .filter((b) => b.path !== undefined && existsSync(join(root, b.path)))
+          .map((b) => b.path.split("/")[0])
+      )
+    ]
+    const lines = broken.map(
+      (b) =>
+        `  ${b.file}: (${b.target}) ${b.path === undefined ? "points outside the package" : `-> ${b.path} is not in the tarball`}`
+    )
+    throw new Error(
+      `${broken.length} relative link(s) in the packed markdown do not resolve to a packed file:\n${lines.join("\n")}\n` +
+        (missingTops.length > 0
+          ? `The targets exist in the repository: add ${missingTops.map((top) => JSON.stringify(top)).join(", ")} to package.json "files".`
+          : "Fix the links (or ship their targets).")
+    )
+  }
+  console.log(
+    `${files.length} files packed; every relative link of the packed markdown resolves inside the package`
+  )
+
+  // --- an empty project with the tarball and its peers ---
   const app = join(work, "app")
-  run("mkdir", ["-p", app], work)
+  mkdirSync(app)
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
-  const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`)
+  const peerNames = Object.keys(pkg.peerDependencies)
+  const peers = peerNames.map((name) => {
+    const range = pkg.devDependencies[name]
+    if (range === undefined) throw new Error(`peer dependency ${name} is not in devDependencies`)
+    return `${name}@${range}`
+  })
   run(
     "npm",
     ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball, ...peers],
     app
   )
+  // npm lists unmet or invalid peers (and duplicate copies) as problems.
+  let tree
+  try {
+    tree = JSON.parse(run("npm", ["ls", "--all", "--json"], app))
+  } catch (error) {
+    throw new Error(`npm ls reports problems in the installed project:\n${error.stdout ?? error}`)
+  }
+  if (tree.problems?.length > 0) throw new Error(`npm ls reports problems:\n${tree.problems.join("\n")}`)
+  const installed = peerNames.map(
+    (name) =>
+      `${name}@${JSON.parse(readFileSync(join(app, "node_modules", name, "package.json"), "utf8")).version}`
+  )
+  if (existsSync(join(app, "node_modules", "@effect", "platform", "package.json"))) {
+    throw new Error("@effect/platform was installed: nothing should depend on it with Effect 4")
+  }
+
+  // --- both entry points, imported and run ---
   writeFileSync(
     join(app, "check.mjs"),
-    `import { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge } from "effect-belvo"
+    `import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge } from "effect-belvo"
 import * as Testing from "effect-belvo/testing"
-const names = { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge }
-for (const [name, mod] of Object.entries(names)) if (typeof mod !== "object" || Object.keys(mod).length === 0) throw new Error(name + " is empty")
-if (typeof Balances.list !== "function" || Object.keys(Testing).length === 0) throw new Error("missing exports")
-console.log("imported effect-belvo and effect-belvo/testing from the packed tarball")
+
+const names = { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge, ...Testing }
+for (const [name, mod] of Object.entries(names)) {
+  if (typeof mod !== "object" || Object.keys(mod).length === 0) throw new Error(name + " is empty")
+}
+const { SandboxClient, SandboxModel, SandboxServer } = Testing
+const retrieve = Balances.retrieve({ link: SandboxModel.plainLinkId, save_data: false })
+
+const inProcess = await Effect.runPromise(retrieve.pipe(Effect.provide(SandboxClient.layer())))
+if (inProcess.status !== 200 || inProcess.balances.length === 0) throw new Error("in-process retrieve failed")
+
+const overLoopback = await Effect.runPromise(
+  Effect.gen(function* () {
+    const url = yield* SandboxServer.url
+    return yield* retrieve.pipe(
+      Effect.provide(
+        BelvoClient.layer({
+          baseUrl: url,
+          secretId: Redacted.make(SandboxModel.defaultSecretId),
+          secretPassword: Redacted.make(SandboxModel.defaultSecretPassword)
+        }).pipe(Layer.provide(FetchHttpClient.layer))
+      )
+    )
+  }).pipe(Effect.provide(SandboxServer.layerWithSandbox({ port: 0 })), Effect.scoped)
+)
+if (overLoopback.status !== 200 || overLoopback.balances.length !== inProcess.balances.length) {
+  throw new Error("loopback retrieve failed")
+}
+console.log("imported and ran effect-belvo and effect-belvo/testing from the packed tarball")
 `
   )
-  process.stdout.write(run("node", ["check.mjs"], app))
+  process.stdout.write(run(process.execPath, ["check.mjs"], app))
+  console.log(`with ${installed.join(", ")} on Node ${process.version}`)
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

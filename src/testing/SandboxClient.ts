@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as BelvoClient from "../BelvoClient.js"
@@ -48,7 +48,9 @@ export interface Options extends Sandbox.Options {
 
 /**
  * `BelvoClient` over the in-process sandbox, plus the `Sandbox` service (to seed data, script faults
- * and read the request log) and the `HttpClient` it answers on.
+ * and read the request log) and the `HttpClient` it answers on. The `client` options are checked as
+ * `BelvoClient.layer` checks them; here an invalid one is a defect (a mistake in the test), not a
+ * `ConfigError` to handle.
  *
  * @example
  * ```ts
