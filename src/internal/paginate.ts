@@ -329,23 +329,25 @@ const concurrentPages = <A, E, R>(
           return emit(listing, href, decoded)
         })
       })
+    const count = head.count
+    // The first page, already here: emitted before any other page is asked for, so a consumer
+    // that stops within it (`Stream.take(10)`) sends one request; let go of it once handed on.
     let pending: PendingPage<A> | undefined = head
-    const counted$ = Stream.range(listing.firstPage, lastPage).pipe(
+    const firstPage$ = Stream.fromEffect(
+      Effect.suspend(() => {
+        const taken = pending as PendingPage<A>
+        pending = undefined
+        return decodeInOrder(taken, first.href)
+      })
+    )
+    const rest$ = Stream.range(listing.firstPage + 1, lastPage).pipe(
       Stream.mapEffect(
         (page) => {
-          if (pending !== undefined) {
-            // The first page, already here; let go of it once handed on.
-            const taken = pending
-            pending = undefined
-            return Effect.succeed([first.href, taken] as const)
-          }
           const request = HttpClientRequest.setUrlParam(listing.request, "page", String(page))
           const href = hrefOf(listing.baseUrl, request)
           return admit(progress, href).pipe(
             Effect.andThen(listing.fetch(request)),
-            Effect.map(
-              (answer): PendingPage<A> => ({ count: head.count, next: null, answer, fromHead: false })
-            ),
+            Effect.map((answer): PendingPage<A> => ({ count, next: null, answer, fromHead: false })),
             // A page `count` promised but the server no longer has: an error only if the page
             // before it says there is more, which is known once the pages are back in order.
             Effect.catchIf(
@@ -360,14 +362,15 @@ const concurrentPages = <A, E, R>(
       Stream.mapEffect(([href, item]) => decodeInOrder(item, href)),
       Stream.takeUntil((page) => page.next === null)
     )
-    return Stream.concat(
-      counted$,
-      Stream.suspend((): Stream.Stream<Balance.Page<A>, E | PagingError, R> => {
-        if (after === null) return Stream.empty
-        const next = checkNext(listing.baseUrl, after)
-        return Result.isFailure(next)
-          ? Stream.fail(next.failure)
-          : followNext(listing, next.success, progress, false)
-      })
+    // After the pages `count` implies: whatever `next` still links to, one page at a time.
+    const tail$ = Stream.suspend((): Stream.Stream<Balance.Page<A>, E | PagingError, R> => {
+      if (after === null) return Stream.empty
+      const next = checkNext(listing.baseUrl, after)
+      return Result.isFailure(next)
+        ? Stream.fail(next.failure)
+        : followNext(listing, next.success, progress, false)
+    })
+    return firstPage$.pipe(
+      Stream.concat(Stream.suspend(() => (after === null ? Stream.empty : Stream.concat(rest$, tail$))))
     )
   })
