@@ -151,6 +151,55 @@ export const mfaLinkId = "30cb4806-6e00-48a4-91c9-ca55968576c8"
 export const mfaAccountId = "e2cdb621-f44a-4558-89f6-8ab2a57add7a"
 
 /**
+ * How an institution wants its MFA answered: `"token"`, a code the person types (the resume
+ * carries it); `"confirm"`, an approval on another device (the 428 says `expects_user_input:
+ * false` and the resume is sent without a token).
+ *
+ * @example
+ * ```ts
+ * import type { SandboxModel } from "effect-belvo/testing"
+ *
+ * const kind: SandboxModel.MfaKind = "confirm"
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type MfaKind = "token" | "confirm"
+
+/**
+ * A link of the default secret whose institution asks the person to confirm each retrieval on
+ * another device: POST answers 428 with `expects_user_input: false`, and a PATCH without a token
+ * completes it.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * console.log(SandboxModel.confirmLinkId) // "7d1c9a52-0f3e-4b8a-9c61-2e5d8f4a7b90"
+ * ```
+ *
+ * @since 1.0.0
+ * @category defaults
+ */
+export const confirmLinkId = "7d1c9a52-0f3e-4b8a-9c61-2e5d8f4a7b90"
+
+/**
+ * The account of {@link confirmLinkId}.
+ *
+ * @example
+ * ```ts
+ * import { SandboxModel } from "effect-belvo/testing"
+ *
+ * console.log(SandboxModel.confirmAccountId) // "b3f0e6d4-5a27-4c19-8e4b-6f2a1d9c7e35"
+ * ```
+ *
+ * @since 1.0.0
+ * @category defaults
+ */
+export const confirmAccountId = "b3f0e6d4-5a27-4c19-8e4b-6f2a1d9c7e35"
+
+/**
  * A generated link of the default secret with three accounts and `largeLinkBalances` balances
  * (100,000 by default), spread evenly over the seed's date span.
  *
@@ -272,6 +321,8 @@ export interface Link {
   readonly id: string
   readonly owner: string
   readonly mfa: boolean
+  /** How the institution wants the MFA answered, when `mfa` is true. */
+  readonly mfaKind: MfaKind
   readonly accounts: ReadonlyArray<Account>
   readonly generated: number
   readonly stored: number
@@ -352,7 +403,12 @@ export interface BalanceInput {
 export interface LinkOptions {
   readonly id?: string | undefined
   readonly owner?: string | undefined
-  readonly mfa?: boolean | undefined
+  /**
+   * `true` (or `"token"`): every retrieve answers 428 and the resume needs the token
+   * ({@link tokenFor}). `"confirm"`: the person confirms on another device, so the 428 says
+   * `expects_user_input: false` and the resume carries no token.
+   */
+  readonly mfa?: boolean | MfaKind | undefined
   readonly accounts?:
     | number
     | ReadonlyArray<{
@@ -513,6 +569,7 @@ interface LinkState {
   readonly id: string
   readonly owner: string
   readonly mfa: boolean
+  readonly mfaKind: MfaKind
   readonly accounts: Array<Account>
   readonly gen: Generator | undefined
   readonly stored: Array<Stored>
@@ -554,6 +611,7 @@ const linkView = (state: LinkState): Link => ({
   id: state.id,
   owner: state.owner,
   mfa: state.mfa,
+  mfaKind: state.mfaKind,
   accounts: state.accounts.slice(),
   generated: state.gen?.count ?? 0,
   stored: state.stored.length
@@ -615,7 +673,8 @@ export const empty = (seed = 1): Model => {
     const state: LinkState = {
       id,
       owner: options.owner ?? defaultSecretId,
-      mfa: options.mfa ?? false,
+      mfa: options.mfa !== undefined && options.mfa !== false,
+      mfaKind: options.mfa === "confirm" ? "confirm" : "token",
       accounts,
       gen: generator,
       stored: []
@@ -923,6 +982,13 @@ export const make = (options: SeedOptions = {}): Model => {
         id: mfaLinkId,
         mfa: true,
         accounts: [{ id: mfaAccountId, internal_identification: "33301234567890" }]
+      })
+    )
+    seedBalances(
+      model.addLink({
+        id: confirmLinkId,
+        mfa: "confirm",
+        accounts: [{ id: confirmAccountId, internal_identification: "44401234567890" }]
       })
     )
     model.addGeneratedLink({

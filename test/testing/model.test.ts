@@ -15,7 +15,7 @@ describe("SandboxModel", () => {
     const dump = (m: SandboxModel.Model) => m.links().map((l) => [l, m.balancesOf(l.id)])
     assert.deepStrictEqual(dump(a), dump(b))
     assert.notDeepEqual(dump(a), dump(c))
-    assert.strictEqual(a.links().length, 6)
+    assert.strictEqual(a.links().length, 7)
     for (const link of a.links()) {
       assert.strictEqual(
         link.owner,
@@ -23,6 +23,8 @@ describe("SandboxModel", () => {
       )
     }
     assert.isTrue(a.link(SandboxModel.mfaLinkId)?.mfa)
+    assert.strictEqual(a.link(SandboxModel.mfaLinkId)?.mfaKind, "token")
+    assert.strictEqual(a.link(SandboxModel.confirmLinkId)?.mfaKind, "confirm")
     assert.strictEqual(a.link(SandboxModel.largeLinkId)?.generated, 50)
   })
 

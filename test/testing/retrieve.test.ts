@@ -195,6 +195,32 @@ describe("MFA (428 token_required, PATCH resume)", () => {
     }).pipe(provide)
   )
 
+  it.effect(
+    "a link confirmed on another device: the 428 expects no input, and a resume without a token completes it",
+    () =>
+      Effect.gen(function* () {
+        const confirm = SandboxModel.confirmLinkId
+        const asked = yield* call("POST", PATH, { body: { link: confirm } })
+        assert.strictEqual(asked.status, 428)
+        const [item] = errorItems(asked)
+        assert.deepStrictEqual(item?.token_generation_data as unknown as Json, {
+          instructions: "Confirm the access in your bank's app, then continue",
+          type: "confirmation",
+          expects_user_input: false
+        })
+        // A token where none is expected is a wrong answer: the institution asks again.
+        const typed = yield* resume({ session: item?.session, token: "123456", link: confirm })
+        assert.strictEqual(typed.status, 428)
+        const [again] = errorItems(typed)
+        const done = yield* resume({ session: again?.session, link: confirm })
+        assert.strictEqual(done.status, 201)
+        assert.deepStrictEqual(
+          (done.json as Array<Json>).map((b) => b.account_id),
+          [SandboxModel.confirmAccountId]
+        )
+      }).pipe(provide)
+  )
+
   it.effect("save_data false on the PATCH answers 200 and stores nothing; fields apply", () =>
     Effect.gen(function* () {
       const before = yield* count(mfa)

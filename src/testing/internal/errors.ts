@@ -6,6 +6,7 @@
  */
 import type * as Sandbox from "../Sandbox.js"
 import * as SandboxFault from "../SandboxFault.js"
+import type * as SandboxModel from "../SandboxModel.js"
 import { json, type Outgoing } from "./exchange.js"
 
 /** One error item before it gets its `request_id`; extra keys are sent as they are. */
@@ -57,7 +58,8 @@ export const challenge = (
   session: Sandbox.MfaSession | undefined,
   link: string | null,
   message: string = SandboxFault.errorCodes.token_required.message,
-  status = 428
+  status = 428,
+  kind: SandboxModel.MfaKind = "token"
 ): Outgoing =>
   errors(sandbox, status, [
     {
@@ -66,11 +68,18 @@ export const challenge = (
       session: session?.session ?? sandbox.model.hex32(),
       expiry: sandbox.settings.mfaExpirySeconds,
       link,
-      token_generation_data: {
-        instructions: "Use this code to generate the token",
-        type: "numeric",
-        value: session?.value ?? sandbox.model.challengeValue(),
-        expects_user_input: true
-      }
+      token_generation_data:
+        kind === "confirm"
+          ? {
+              instructions: "Confirm the access in your bank's app, then continue",
+              type: "confirmation",
+              expects_user_input: false
+            }
+          : {
+              instructions: "Use this code to generate the token",
+              type: "numeric",
+              value: session?.value ?? sandbox.model.challengeValue(),
+              expects_user_input: true
+            }
     }
   ])

@@ -80,7 +80,16 @@ export const retrieve = (
         field: "account_id"
       })
     }
-    if (found.mfa) return challenge(sandbox, yield* Sandbox.openSession(link, accountId), link)
+    if (found.mfa) {
+      return challenge(
+        sandbox,
+        yield* Sandbox.openSession(link, accountId),
+        link,
+        undefined,
+        428,
+        found.mfaKind
+      )
+    }
     return yield* complete(sandbox, request, link, accountId, body.save_data !== false)
   })
 
@@ -117,9 +126,22 @@ export const resume = (
     ) {
       return documented(sandbox, "session_expired")
     }
-    if (body.token !== SandboxModel.tokenFor(session.value)) {
-      // A wrong token: a fresh challenge on a fresh session, as if the institution asked again.
-      return challenge(sandbox, yield* Sandbox.openSession(link, session.accountId), link)
+    const kind = sandbox.model.link(link)?.mfaKind ?? "token"
+    // A confirmation expects no token; a typed code must be the one the challenge asked for.
+    const answered =
+      kind === "confirm"
+        ? body.token === undefined || body.token === null
+        : body.token === SandboxModel.tokenFor(session.value)
+    if (!answered) {
+      // A wrong answer: a fresh challenge on a fresh session, as if the institution asked again.
+      return challenge(
+        sandbox,
+        yield* Sandbox.openSession(link, session.accountId),
+        link,
+        undefined,
+        428,
+        kind
+      )
     }
     return yield* complete(sandbox, request, link, session.accountId, body.save_data !== false)
   })
