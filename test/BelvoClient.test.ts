@@ -1,32 +1,59 @@
 import { readFileSync } from "node:fs"
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import { TestClock } from "effect/testing"
 import { Balances, BelvoClient } from "../src/index.js"
 import { version } from "../src/internal/version.js"
-import { clientLayer, json, mockHttp } from "./support/mockHttp.js"
+import {
+  basicCredential,
+  baseUrl,
+  clientLayer,
+  json,
+  link,
+  mockHttp,
+  secretId,
+  secretPassword
+} from "./support/mockHttp.js"
 
-const link = "30cb4806-6e00-48a4-91c9-ca55968576c8"
+const withEnv = (env: Record<string, string>) => ConfigProvider.layer(ConfigProvider.fromEnv({ env }))
 
-const withEnv = (env: Record<string, string>) =>
-  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+const service = Effect.service(BelvoClient.BelvoClient)
+
+/** Builds a client over a mock with `options`, and returns how the layer failed. */
+const layerFailure = (options: Partial<BelvoClient.Options>) =>
+  Effect.flip(
+    Effect.provide(
+      service,
+      BelvoClient.layer({
+        baseUrl,
+        secretId: Redacted.make(secretId),
+        secretPassword: Redacted.make(secretPassword),
+        ...options
+      }).pipe(Layer.provide(mockHttp(() => json(200, [])).layer))
+    )
+  )
 
 describe("BelvoClient", () => {
   it("reports the package version in its user agent", () => {
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
       version: string
     }
-    expect(version).toBe(pkg.version)
+    assert.strictEqual(version, pkg.version)
   })
 
   it("accepts https anywhere and http only on loopback", () => {
-    expect(Either.isRight(BelvoClient.validateBaseUrl("https://sandbox.belvo.com"))).toBe(true)
-    expect(Either.isRight(BelvoClient.validateBaseUrl("http://127.0.0.1:8787"))).toBe(true)
-    expect(Either.isRight(BelvoClient.validateBaseUrl("http://localhost:1"))).toBe(true)
-    expect(Either.isRight(BelvoClient.validateBaseUrl("http://[::1]:1"))).toBe(true)
+    assert.isTrue(Result.isSuccess(BelvoClient.validateBaseUrl("https://sandbox.belvo.com")))
+    assert.isTrue(Result.isSuccess(BelvoClient.validateBaseUrl("http://127.0.0.1:8787")))
+    assert.isTrue(Result.isSuccess(BelvoClient.validateBaseUrl("http://localhost:1")))
+    assert.isTrue(Result.isSuccess(BelvoClient.validateBaseUrl("http://[::1]:1")))
     for (const bad of [
       "http://sandbox.belvo.com",
       "http://10.0.0.1",
@@ -35,24 +62,15 @@ describe("BelvoClient", () => {
       "https://belvo.test/?x=1",
       "not a url"
     ]) {
-      expect(Either.isLeft(BelvoClient.validateBaseUrl(bad)), bad).toBe(true)
+      assert.isTrue(Result.isFailure(BelvoClient.validateBaseUrl(bad)), bad)
     }
   })
 
   it.effect("a layer with an unsafe base URL fails with a readable ConfigError", () =>
     Effect.gen(function* () {
-      const http = mockHttp(() => json(200, []))
-      const error = yield* Effect.flip(
-        Effect.provide(
-          BelvoClient.BelvoClient,
-          BelvoClient.layer({
-            baseUrl: "http://belvo.test",
-            secretId: Redacted.make("a"),
-            secretPassword: Redacted.make("b")
-          }).pipe(Layer.provide(http.layer))
-        )
-      )
-      expect(String(error)).toContain("plain http:// is refused")
+      const error = yield* layerFailure({ baseUrl: "http://belvo.test" })
+      assert.strictEqual(error._tag, "ConfigError")
+      assert.include(String(error), "plain http:// is refused")
     })
   )
 
@@ -60,7 +78,7 @@ describe("BelvoClient", () => {
     Effect.gen(function* () {
       const http = mockHttp(() => json(200, []))
       const production = yield* Effect.provide(
-        BelvoClient.BelvoClient,
+        service,
         BelvoClient.layerConfig().pipe(
           Layer.provide(http.layer),
           Layer.provide(
@@ -68,9 +86,9 @@ describe("BelvoClient", () => {
           )
         )
       )
-      expect(production.baseUrl.href).toBe("https://api.belvo.com/")
+      assert.strictEqual(production.baseUrl.href, "https://api.belvo.com/")
       const explicit = yield* Effect.provide(
-        BelvoClient.BelvoClient,
+        service,
         BelvoClient.layerConfig().pipe(
           Layer.provide(http.layer),
           Layer.provide(
@@ -83,7 +101,7 @@ describe("BelvoClient", () => {
           )
         )
       )
-      expect(explicit.baseUrl.href).toBe("http://127.0.0.1:9999/prefix/")
+      assert.strictEqual(explicit.baseUrl.href, "http://127.0.0.1:9999/prefix/")
     })
   )
 
@@ -92,17 +110,17 @@ describe("BelvoClient", () => {
       const http = mockHttp(() => json(200, []))
       const error = yield* Effect.flip(
         Effect.provide(
-          BelvoClient.BelvoClient,
+          service,
           BelvoClient.layerConfig().pipe(
             Layer.provide(http.layer),
             Layer.provide(withEnv({ BELVO_SECRET_ID: "i" }))
           )
         )
       )
-      expect(String(error)).toContain("BELVO_SECRET_PASSWORD")
+      assert.include(String(error), "BELVO_SECRET_PASSWORD")
       const wrongEnv = yield* Effect.flip(
         Effect.provide(
-          BelvoClient.BelvoClient,
+          service,
           BelvoClient.layerConfig().pipe(
             Layer.provide(http.layer),
             Layer.provide(
@@ -111,7 +129,32 @@ describe("BelvoClient", () => {
           )
         )
       )
-      expect(String(wrongEnv)).toContain("BELVO_ENVIRONMENT")
+      assert.include(String(wrongEnv), "BELVO_ENVIRONMENT")
+    })
+  )
+
+  it.effect("a bad BELVO_BASE_URL is reported under that name and never echoed", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(200, []))
+      for (const bad of [
+        "http://user:hunter2-secret@belvo.test",
+        "https://belvo.test/?token=hunter2-secret",
+        "not a url hunter2-secret"
+      ]) {
+        const error = yield* Effect.flip(
+          Effect.provide(
+            service,
+            BelvoClient.layerConfig().pipe(
+              Layer.provide(http.layer),
+              Layer.provide(
+                withEnv({ BELVO_SECRET_ID: "i", BELVO_SECRET_PASSWORD: "p", BELVO_BASE_URL: bad })
+              )
+            )
+          )
+        )
+        assert.include(String(error), "BELVO_BASE_URL", bad)
+        assert.notInclude(String(error), "hunter2-secret", bad)
+      }
     })
   )
 
@@ -121,18 +164,180 @@ describe("BelvoClient", () => {
       yield* Balances.retrieve({ link }).pipe(
         Effect.provide(clientLayer(http.layer, { baseUrl: "https://belvo.test/proxy" }))
       )
-      expect(http.requests[0]?.url.href).toBe("https://belvo.test/proxy/api/br/balances/")
+      assert.strictEqual(http.requests[0]?.url.href, "https://belvo.test/proxy/api/br/balances/")
     })
   )
 
-  it.effect("the service's configured HttpClient sends credentials to the configured origin only", () =>
+  it.effect(
+    "the service's HttpClient takes paths relative to the base URL, with auth on its origin only",
+    () =>
+      Effect.gen(function* () {
+        const http = mockHttp(() => json(200, {}))
+        const client = yield* Effect.provide(
+          service,
+          clientLayer(http.layer, { baseUrl: "https://belvo.test/proxy" })
+        )
+        yield* client.httpClient.get("api/institutions/")
+        // An absolute URL is still a path under the base URL: nothing can steer the credentials away.
+        yield* client.httpClient.get("https://elsewhere.test/api/br/balances/")
+        const [relative, absolute] = http.requests
+        assert.strictEqual(relative?.url.href, "https://belvo.test/proxy/api/institutions/")
+        assert.strictEqual(relative?.headers.authorization, `Basic ${basicCredential}`)
+        assert.strictEqual(relative?.headers.accept, "application/json")
+        assert.match(relative?.headers["user-agent"] ?? "", /^effect-belvo\/\d+\.\d+\.\d+/)
+        assert.strictEqual(absolute?.url.origin, "https://belvo.test")
+        assert.isTrue(absolute?.url.pathname.startsWith("/proxy/"))
+      })
+  )
+
+  it.effect("userAgent is appended; transformClient sees each request after base URL, auth and headers", () =>
     Effect.gen(function* () {
       const http = mockHttp(() => json(200, {}))
-      const client = yield* Effect.provide(BelvoClient.BelvoClient, clientLayer(http.layer))
-      yield* Effect.scoped(client.httpClient.get("https://belvo.test/api/br/balances/"))
-      yield* Effect.scoped(client.httpClient.get("https://elsewhere.test/api/br/balances/"))
-      expect(http.requests[0]?.headers.authorization).toMatch(/^Basic /)
-      expect(http.requests[1]?.headers.authorization).toBeUndefined()
+      const seen: Array<HttpClientRequest.HttpClientRequest> = []
+      const client = yield* Effect.provide(
+        service,
+        clientLayer(http.layer, {
+          userAgent: "my-app/2.0",
+          transformClient: HttpClient.mapRequest((request) => {
+            seen.push(request)
+            return HttpClientRequest.setHeader(request, "x-proxy", "on")
+          })
+        })
+      )
+      yield* client.httpClient.get("api/br/balances/")
+      assert.strictEqual(seen[0]?.url, "https://belvo.test/api/br/balances/")
+      assert.strictEqual(seen[0]?.headers.authorization, `Basic ${basicCredential}`)
+      assert.strictEqual(http.requests[0]?.headers["x-proxy"], "on")
+      assert.match(http.requests[0]?.headers["user-agent"] ?? "", /^effect-belvo\/\S+ my-app\/2\.0$/)
+    })
+  )
+})
+
+describe("BelvoClient options are checked when the layer is built", () => {
+  const policy = { ...BelvoClient.defaultRetryPolicy, jitter: false }
+  const refused: ReadonlyArray<readonly [string, Partial<BelvoClient.Options>]> = [
+    ["retry", { retry: { ...policy, maxRetries: -1 } }],
+    ["retry", { retry: { ...policy, maxRetries: 1.5 } }],
+    ["retry", { retry: { ...policy, maxRetries: BelvoClient.maxRetriesLimit + 1 } }],
+    ["retry", { retry: { ...policy, maxRetries: Number.NaN } }],
+    ["retry", { retry: { ...policy, baseDelay: 0 } }],
+    ["retry", { retry: { ...policy, baseDelay: "61 minutes", maxDelay: "2 hours" } }],
+    ["retry", { retry: { ...policy, maxDelay: "0 millis" } }],
+    ["retry", { retry: { ...policy, maxDelay: "2 hours" } }],
+    ["retry", { retry: { ...policy, maxRetryAfter: "0 millis" } }],
+    ["retry", { retry: { ...policy, maxRetryAfter: "1 day" } }],
+    ["retry", { retry: { ...policy, baseDelay: "2 seconds", maxDelay: "1 second" } }],
+    ["attemptTimeout", { attemptTimeout: 0 }],
+    ["attemptTimeout", { attemptTimeout: "25 hours" }],
+    ["attemptTimeout", { attemptTimeout: Duration.infinity }],
+    ["callTimeout", { callTimeout: -5 }],
+    ["callTimeout", { callTimeout: "2 days" }],
+    ["maxResponseBytes", { maxResponseBytes: 0 }],
+    ["maxResponseBytes", { maxResponseBytes: 10.5 }],
+    ["maxResponseBytes", { maxResponseBytes: 2 ** 31 + 1 }],
+    ["maxConcurrentRequests", { maxConcurrentRequests: 0 }],
+    ["maxConcurrentRequests", { maxConcurrentRequests: 2.5 }],
+    ["maxConcurrentRequests", { maxConcurrentRequests: 10_001 }],
+    ["rateLimit.limit", { rateLimit: { limit: 0, interval: "1 second" } }],
+    ["rateLimit.limit", { rateLimit: { limit: 1.5, interval: "1 second" } }],
+    ["rateLimit.interval", { rateLimit: { limit: 1, interval: 0 } }]
+  ]
+
+  it.effect("a bad option fails with a ConfigError naming it, and no secret", () =>
+    Effect.gen(function* () {
+      for (const [option, options] of refused) {
+        const error = yield* layerFailure(options)
+        const text = String(error)
+        assert.strictEqual(error._tag, "ConfigError", option)
+        assert.include(text, `BelvoClient option ${option} `, JSON.stringify(options))
+        assert.notInclude(text, secretId)
+        assert.notInclude(text, secretPassword)
+      }
+    })
+  )
+
+  it.effect("the bounds themselves are accepted", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(200, []))
+      const client = yield* Effect.provide(
+        service,
+        clientLayer(http.layer, {
+          retry: {
+            maxRetries: BelvoClient.maxRetriesLimit,
+            baseDelay: "1 millis",
+            maxDelay: "1 hour",
+            maxRetryAfter: "1 hour",
+            jitter: false
+          },
+          attemptTimeout: "1 millis",
+          callTimeout: "1 day",
+          maxResponseBytes: 2 ** 31,
+          maxConcurrentRequests: 10_000,
+          rateLimit: { limit: 1, interval: "1 millis" }
+        })
+      )
+      assert.strictEqual(BelvoClient.maxRetriesLimit, 20)
+      assert.strictEqual(client.settings.maxResponseBytes, 2 ** 31)
+      assert.strictEqual(Duration.toMillis(client.settings.callTimeout), 86_400_000)
+      assert.strictEqual(Duration.toMillis(client.settings.attemptTimeout), 1)
+      const minimal = yield* Effect.provide(
+        service,
+        clientLayer(http.layer, { retry: { ...policy, maxRetries: 0 }, maxResponseBytes: 1 })
+      )
+      assert.strictEqual(minimal.settings.retry !== false && minimal.settings.retry.maxRetries, 0)
+    })
+  )
+
+  it("checkRetryPolicy gives the reason a policy is refused", () => {
+    assert.strictEqual(BelvoClient.checkRetryPolicy(BelvoClient.defaultRetryPolicy), undefined)
+    assert.strictEqual(BelvoClient.checkRetryPolicy(false), undefined)
+    assert.strictEqual(
+      BelvoClient.checkRetryPolicy({ ...policy, maxRetries: 1.5 }),
+      "maxRetries must be a whole number from 0 to 20"
+    )
+    assert.include(BelvoClient.checkRetryPolicy({ ...policy, baseDelay: "0 millis" }) ?? "", "baseDelay")
+    assert.include(
+      BelvoClient.checkRetryPolicy({ ...policy, baseDelay: "5 seconds", maxDelay: "1 second" }) ?? "",
+      "maxDelay must not be shorter than baseDelay"
+    )
+  })
+})
+
+describe("BelvoClient limits", () => {
+  it.effect("limits are plain data, resolved from the options", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(200, []))
+      const none = yield* Effect.provide(service, clientLayer(http.layer))
+      assert.deepStrictEqual(none.limits, { rateLimit: undefined, maxConcurrentRequests: undefined })
+      const both = yield* Effect.provide(
+        service,
+        clientLayer(http.layer, { rateLimit: { limit: 5, interval: "2 seconds" }, maxConcurrentRequests: 3 })
+      )
+      assert.strictEqual(both.limits.maxConcurrentRequests, 3)
+      assert.strictEqual(both.limits.rateLimit?.limit, 5)
+      assert.strictEqual(Duration.toMillis(both.limits.rateLimit?.interval ?? Duration.zero), 2000)
+    })
+  )
+
+  it.effect("withPermit holds a request of the caller's own under the client's rate limit", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(200, {}))
+      const client = yield* Effect.provide(
+        service,
+        clientLayer(http.layer, { rateLimit: { limit: 1, interval: "10 seconds" } })
+      )
+      const institutions = client.withPermit(client.httpClient.get("api/institutions/"))
+      const fiber = yield* Effect.forkChild(Effect.all([institutions, institutions, institutions]))
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(http.requests.length, 1)
+      yield* TestClock.adjust("10 seconds")
+      assert.strictEqual(http.requests.length, 2)
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(http.requests.length, 3)
+      // Without withPermit, the same client's request goes out at once.
+      yield* client.httpClient.get("api/institutions/")
+      assert.strictEqual(http.requests.length, 4)
     })
   )
 })

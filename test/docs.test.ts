@@ -5,7 +5,7 @@
  * (indentation aside).
  */
 import { readdirSync, readFileSync } from "node:fs"
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 
 const root = new URL("../", import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), "utf8")
@@ -25,18 +25,18 @@ describe("docs quote compiled examples", () => {
       )
       for (const [, named, code = ""] of blocks) {
         const sources = named ? examples.filter(([path]) => path === named) : examples
-        expect(sources.length, `${document}: ${named} does not exist`).toBeGreaterThan(0)
-        expect(
+        assert.isAbove(sources.length, 0, `${document}: ${named} does not exist`)
+        assert.isTrue(
           sources.some(([, source]) => source.includes(flat(code))),
           `${document}: a code block is not quoted verbatim from ${named ?? "examples/"}:\n${code.slice(0, 200)}`
-        ).toBe(true)
+        )
       }
     })
   }
 
   it("every guide the README links to exists", () => {
     const links = Array.from(read("README.md").matchAll(/\]\((docs\/[^)#]+)\)/g)).map((match) => match[1])
-    expect(links.length).toBeGreaterThanOrEqual(8)
-    for (const link of links) expect(documents).toContain(link)
+    assert.isAtLeast(links.length, 8)
+    for (const link of links) assert.include(documents, link)
   })
 })

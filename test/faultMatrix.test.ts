@@ -3,15 +3,15 @@
  * sandbox's delays and the client's backoff: the expected outcome, the expected attempts and waits,
  * and streams that neither duplicate nor drop an item.
  */
-import { NodeHttpClient } from "@effect/platform-node"
-import { describe, expect, it, layer } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import * as TestClock from "effect/TestClock"
+import { TestClock } from "effect/testing"
 import { Balances, BelvoClient, type MfaChallenge } from "../src/index.js"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel, SandboxServer } from "../src/testing/index.js"
 
@@ -30,10 +30,9 @@ const inProcess = (options: Partial<BelvoClient.Options> = {}) =>
 /** Runs `effect` to completion while moving the TestClock forward in small steps. */
 const withClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function* () {
-    const fiber = yield* Effect.fork(Effect.either(effect))
+    const fiber = yield* Effect.forkChild(Effect.result(effect))
     for (let step = 0; step < 600; step++) {
-      const done = yield* Fiber.poll(fiber)
-      if (done._tag === "Some") break
+      if (fiber.pollUnsafe() !== undefined) break
       yield* TestClock.adjust("100 millis")
     }
     return yield* Fiber.join(fiber)
@@ -151,7 +150,7 @@ const run = (
           Stream.map((b) => b.id),
           Stream.runCollect
         )
-        expect(Chunk.toReadonlyArray(ids)).toEqual(expected)
+        assert.deepStrictEqual(ids, expected)
       })
     case "retrieve":
       return Effect.asVoid(Balances.retrieve({ link }))
@@ -173,24 +172,24 @@ describe("fault matrix", () => {
             let challenge: MfaChallenge.MfaChallenge | undefined
             if (endpoint === "resume") {
               const error = yield* Effect.flip(Balances.retrieve({ link: SandboxModel.mfaLinkId }))
-              if (error._tag !== "TokenRequired") return expect.fail(error._tag)
+              if (error._tag !== "TokenRequired") return assert.fail(error._tag)
               challenge = error.challenge
             }
             yield* Sandbox.clearRequests
             yield* Sandbox.addFaults(testCase.fault(method))
             const result = yield* withClock(run(endpoint, balanceId, challenge))
-            const tag = result._tag === "Right" ? "Success" : result.left._tag
-            expect(tag).toBe(expected.tag)
+            const tag = Result.isSuccess(result) ? "Success" : result.failure._tag
+            assert.strictEqual(tag, expected.tag)
             // The faulty request is the first one: for a list, its first page (the only URL without `page`).
             const log = (yield* Sandbox.requests).filter(
               (r) => r.method === method && (endpoint !== "list" || !new URL(r.url).searchParams.has("page"))
             )
-            expect(log.length).toBe(expected.attempts)
+            assert.strictEqual(log.length, expected.attempts)
             if ("wait" in expected && expected.wait !== undefined) {
               const [first, second] = log
               const wait = (second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)
-              expect(wait).toBeGreaterThanOrEqual(expected.wait)
-              expect(wait).toBeLessThanOrEqual(expected.wait + 100)
+              assert.isAtLeast(wait, expected.wait)
+              assert.isAtMost(wait, expected.wait + 100)
             }
           }).pipe(Effect.provide(inProcess()))
       )
@@ -209,7 +208,7 @@ describe("fault matrix", () => {
             Stream.runCollect
           )
         )
-        expect(ok._tag === "Right" && Chunk.toReadonlyArray(ok.right)).toEqual(expected)
+        assert.deepStrictEqual(Result.isSuccess(ok) && ok.success, expected)
 
         yield* Sandbox.clearFaults
         yield* Sandbox.clearRequests
@@ -222,8 +221,8 @@ describe("fault matrix", () => {
             Stream.runForEach((b) => Effect.sync(() => seen.push(b.id)))
           )
         )
-        expect(failed._tag === "Left" && failed.left._tag).toBe("UnexpectedError")
-        expect(seen).toEqual(expected.slice(0, 10))
+        assert.strictEqual(Result.isFailure(failed) && failed.failure._tag, "UnexpectedError")
+        assert.deepStrictEqual(seen, expected.slice(0, 10))
       }).pipe(Effect.provide(inProcess()))
   )
 })
@@ -253,7 +252,7 @@ describe("load", () => {
             )
             .filter((id) => id !== SandboxModel.largeLinkId)
             .slice(-links)
-          expect(ids.length).toBe(links)
+          assert.strictEqual(ids.length, links)
           yield* Sandbox.resetStats
           yield* Sandbox.setLatency({ all: "5 millis" })
           const client = BelvoClient.layer({
@@ -267,11 +266,11 @@ describe("load", () => {
             (id) => Balances.retrieve({ link: id, save_data: false }),
             { concurrency: "unbounded" }
           ).pipe(Effect.provide(client))
-          expect(results.every((r) => r.status === 200 && r.balances.length === 1)).toBe(true)
+          assert.isTrue(results.every((r) => r.status === 200 && r.balances.length === 1))
           const stats = yield* Sandbox.stats
-          expect(stats.requests).toBe(1000)
-          expect(stats.maxInFlight).toBeLessThanOrEqual(16)
-          expect(stats.maxInFlight).toBeGreaterThan(1)
+          assert.strictEqual(stats.requests, 1000)
+          assert.isAtMost(stats.maxInFlight, 16)
+          assert.isAbove(stats.maxInFlight, 1)
           yield* Sandbox.setLatency({ all: 0 })
         })
     )

@@ -1,11 +1,15 @@
 /**
- * A recording HttpClient for unit tests: every request is kept (method, URL, headers, JSON body)
- * and answered by a handler that returns a web `Response`, or fails like a transport would.
+ * A recording HttpClient for unit tests: every request is kept (method, URL, headers, JSON body and
+ * the `Clock` time it was sent at) and answered by a handler that returns a web `Response`, or
+ * fails like a transport would. Built on `HttpClient.make`, so Effect's own client span wraps
+ * each request as it would over a real transport.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { BelvoClient } from "../../src/index.js"
@@ -14,59 +18,72 @@ export interface Recorded {
   readonly method: string
   readonly url: URL
   readonly headers: Readonly<Record<string, string>>
+  /** The JSON body, parsed; `undefined` when the request had none. */
   readonly body: unknown
+  /** The `Clock` time (a `TestClock` in tests) the request reached the transport, epoch milliseconds. */
+  readonly at: number
 }
 
 export type Reply = Response | { readonly transport: "refused" | "reset" }
 
 export const secretId = "test-secret-id-9f2c"
 export const secretPassword = "test-secret-password-b71e"
+/** The `Authorization` header's credential, as sent. */
+export const basicCredential = btoa(`${secretId}:${secretPassword}`)
 export const baseUrl = "https://belvo.test"
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
 
+export const requestId = "9e7b283c6efa449c9c028a16b5c249fb"
+
 export const errorBody = (code: string, message: string, extra: Record<string, unknown> = {}) => [
-  { code, message, request_id: "9e7b283c6efa449c9c028a16b5c249fb", ...extra }
+  { code, message, request_id: requestId, ...extra }
 ]
 
-const bodyOf = (request: { readonly body: { readonly _tag: string } }): unknown => {
-  const body = request.body as { _tag: string; body?: Uint8Array }
-  return body._tag === "Uint8Array" && body.body ? JSON.parse(new TextDecoder().decode(body.body)) : undefined
+const bodyOf = (request: HttpClientRequest.HttpClientRequest): unknown => {
+  const body = request.body
+  if (body._tag !== "Uint8Array") return undefined
+  const text = new TextDecoder().decode(body.body)
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
 }
+
+const transportFailure = (request: HttpClientRequest.HttpClientRequest, kind: "refused" | "reset") =>
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.TransportError({
+      request,
+      cause: Object.assign(new Error(kind === "refused" ? "connect refused" : "socket hang up"), {
+        code: kind === "refused" ? "ECONNREFUSED" : "ECONNRESET"
+      })
+    })
+  })
 
 /** A mock transport plus the list it records into. */
 export const mockHttp = (handler: (request: Recorded, index: number) => Reply | Effect.Effect<Reply>) => {
   const requests: Array<Recorded> = []
   const client = HttpClient.make((request, url) =>
-    Effect.suspend(() => {
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
       const recorded: Recorded = {
         method: request.method,
         url,
         headers: request.headers,
-        body: bodyOf(request)
+        body: bodyOf(request),
+        at
       }
       requests.push(recorded)
       const reply = handler(recorded, requests.length - 1)
       return Effect.flatMap(Effect.isEffect(reply) ? reply : Effect.succeed(reply), (answer) =>
         answer instanceof Response
           ? Effect.succeed(HttpClientResponse.fromWeb(request, answer))
-          : Effect.fail(
-              new HttpClientError.RequestError({
-                request,
-                reason: "Transport",
-                cause: Object.assign(
-                  new Error(answer.transport === "refused" ? "connect refused" : "socket hang up"),
-                  {
-                    code: answer.transport === "refused" ? "ECONNREFUSED" : "ECONNRESET"
-                  }
-                )
-              })
-            )
+          : Effect.fail(transportFailure(request, answer.transport))
       )
     })
   )
-  return { requests, layer: Layer.succeed(HttpClient.HttpClient, client) }
+  return { requests, client, layer: Layer.succeed(HttpClient.HttpClient, client) }
 }
 
 /** A BelvoClient over the mock, with test credentials and optional overrides. */
@@ -99,3 +116,6 @@ export const wireBalance = (id = balanceId, available = 10.5) => ({
   blocked: 0,
   automatically_invested: 0
 })
+
+/** A UUID numbered `n`, for datasets. */
+export const uuidFor = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`

@@ -3,15 +3,20 @@
  * live examples run over the in-process sandbox instead of Belvo.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as BigDecimal from "effect/BigDecimal"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import { TestClock, TestConsole } from "effect/testing"
 import * as Configuration from "../../examples/configuration.js"
 import * as Errors from "../../examples/errors.js"
+import * as Export from "../../examples/export.js"
 import * as GettingStarted from "../../examples/getting-started.js"
 import * as MfaExample from "../../examples/mfa.js"
 import * as Pagination from "../../examples/pagination.js"
@@ -259,5 +264,202 @@ describe("examples/configuration.ts", () => {
       const client = yield* BelvoClient.BelvoClient
       assert.strictEqual(client.baseUrl.href, "http://localhost:8787/")
     }).pipe(Effect.provide(Configuration.FromMapLive))
+  )
+})
+
+describe("examples/export.ts", () => {
+  /** Money as `Balance.toJson` and `Balance.formatAmount` write it: two decimals at least, no exponent. */
+  const MONEY = /^-?\d+\.\d{2,}$/
+  const AMOUNTS = ["available", "blocked", "automatically_invested"] as const
+
+  /** A link with amounts whose exact text is known, in two currencies. */
+  const seedExact = Effect.gen(function* () {
+    const link = yield* Sandbox.addLink({ accounts: 1 })
+    const ids = {
+      trailingZero: "00000000-0000-4000-8000-000000000001",
+      cents: "00000000-0000-4000-8000-000000000002",
+      huge: "00000000-0000-4000-8000-000000000003"
+    }
+    yield* Sandbox.addBalances([
+      {
+        link: link.id,
+        id: ids.trailingZero,
+        currency: "BRL",
+        available: "1000.2",
+        blocked: "0",
+        automatically_invested: "12.3456"
+      },
+      {
+        link: link.id,
+        id: ids.cents,
+        currency: "BRL",
+        available: "0.10",
+        blocked: "-5",
+        automatically_invested: "0.20"
+      },
+      {
+        link: link.id,
+        id: ids.huge,
+        currency: "USD",
+        available: "123456789012345.6789",
+        blocked: "0.00",
+        automatically_invested: "0.01"
+      }
+    ])
+    return { link: link.id, ids }
+  })
+
+  /** The exact sum, per currency and amount, of what the sandbox holds: computed from its wire text. */
+  const expectedTotals = (link: string) =>
+    Effect.map(Sandbox.balancesOf(link), (balances) => {
+      const totals = new Map<string, Record<(typeof AMOUNTS)[number], BigDecimal.BigDecimal>>()
+      for (const balance of balances) {
+        const sum = totals.get(balance.currency) ?? {
+          available: BigDecimal.fromBigInt(0n),
+          blocked: BigDecimal.fromBigInt(0n),
+          automatically_invested: BigDecimal.fromBigInt(0n)
+        }
+        for (const amount of AMOUNTS) {
+          sum[amount] = BigDecimal.sum(sum[amount], BigDecimal.fromStringUnsafe(String(balance[amount])))
+        }
+        totals.set(balance.currency, sum)
+      }
+      return totals
+    })
+
+  const collectText = <E, R>(stream: Stream.Stream<string, E, R>) =>
+    Effect.map(Stream.runCollect(stream), (chunks) => chunks.join(""))
+
+  it.effect("NDJSON: one line per balance, exact amounts with two decimals at least, UTC timestamps", () =>
+    Effect.gen(function* () {
+      const { link, ids } = yield* seedExact
+      const text = yield* collectText(Export.ndjson(link))
+      assert.isTrue(text.endsWith("\n"))
+      const lines = text
+        .slice(0, -1)
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, string>)
+      assert.strictEqual(lines.length, 3)
+      const byId = new Map(lines.map((line) => [line.id, line]))
+      const amounts = (id: string) => AMOUNTS.map((amount) => byId.get(id)?.[amount])
+      assert.deepStrictEqual(amounts(ids.trailingZero), ["1000.20", "0.00", "12.3456"])
+      assert.deepStrictEqual(amounts(ids.cents), ["0.10", "-5.00", "0.20"])
+      assert.deepStrictEqual(amounts(ids.huge), ["123456789012345.6789", "0.00", "0.01"])
+      // Balances added without collected_at are collected at the Clock's now: the TestClock's epoch.
+      assert.strictEqual(byId.get(ids.cents)?.collected_at, "1970-01-01T00:00:00.000Z")
+      assert.strictEqual(byId.get(ids.cents)?.link, link)
+    }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect("NDJSON of the demo link: every line parses, in list order, amounts equal to the sandbox's", () =>
+    Effect.gen(function* () {
+      const link = SandboxModel.plainLinkId
+      const stored = yield* Sandbox.balancesOf(link)
+      const text = yield* collectText(Export.ndjson(link))
+      const lines = text
+        .slice(0, -1)
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, string>)
+      assert.strictEqual(lines.length, stored.length)
+      assert.isAbove(lines.length, 0)
+      lines.forEach((line, index) => {
+        const wire = stored[index]!
+        assert.strictEqual(line.id, wire.id)
+        assert.strictEqual(line.collected_at, new Date(wire.collected_at).toISOString())
+        for (const amount of AMOUNTS) {
+          const value = line[amount] ?? ""
+          assert.match(value, MONEY, `${line.id} ${amount}`)
+          assert.isTrue(
+            BigDecimal.equals(
+              BigDecimal.fromStringUnsafe(value),
+              BigDecimal.fromStringUnsafe(String(wire[amount]))
+            ),
+            `${line.id} ${amount}: ${value} vs ${wire[amount]}`
+          )
+        }
+      })
+    }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect("CSV: the header, then one row per balance with the same values as the NDJSON", () =>
+    Effect.gen(function* () {
+      const link = SandboxModel.plainLinkId
+      const stored = yield* Sandbox.balancesOf(link)
+      const rows = (yield* collectText(Export.csv(link))).slice(0, -1).split("\n")
+      assert.strictEqual(
+        rows[0],
+        "id,account_id,currency,available,blocked,automatically_invested,collected_at"
+      )
+      assert.strictEqual(rows.length, stored.length + 1)
+      const json = (yield* collectText(Export.ndjson(link)))
+        .slice(0, -1)
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, string>)
+      rows.slice(1).forEach((row, index) => {
+        const cells = row.split(",")
+        assert.deepStrictEqual(
+          cells,
+          Export.csvColumns.map((column) => json[index]?.[column]),
+          `row ${index + 1}`
+        )
+        for (const column of [3, 4, 5]) assert.match(cells[column] ?? "", MONEY, `row ${index + 1}`)
+      })
+    }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect("totals per currency equal an exact sum computed from the sandbox's own amounts", () =>
+    Effect.gen(function* () {
+      const { link } = yield* seedExact
+      for (const target of [link, SandboxModel.plainLinkId]) {
+        const totals = yield* Export.totalsPerCurrency(target)
+        const expected = yield* expectedTotals(target)
+        assert.deepStrictEqual([...totals.keys()].sort(), [...expected.keys()].sort())
+        for (const [currency, sum] of expected) {
+          for (const amount of AMOUNTS) {
+            const got = totals.get(currency)![amount]
+            assert.isTrue(
+              BigDecimal.equals(got, sum[amount]),
+              `${currency} ${amount}: ${BigDecimal.format(got)} vs ${BigDecimal.format(sum[amount])}`
+            )
+          }
+        }
+      }
+      assert.deepStrictEqual([...Export.formatTotals(yield* Export.totalsPerCurrency(link))].sort(), [
+        "BRL: available 1000.30, blocked -5.00, automatically invested 12.5456",
+        "USD: available 123456789012345.6789, blocked 0.00, automatically invested 0.01"
+      ])
+    }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect("exportLink writes both files, streamed, with the same text as the streams", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const directory = `${yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-export-test-" })}/out`
+      const link = SandboxModel.plainLinkId
+      const { files, totals } = yield* Export.exportLink(link, directory)
+      assert.deepStrictEqual(files, {
+        ndjson: `${directory}/balances.ndjson`,
+        csv: `${directory}/balances.csv`
+      })
+      assert.strictEqual(yield* fs.readFileString(files.ndjson), yield* collectText(Export.ndjson(link)))
+      assert.strictEqual(yield* fs.readFileString(files.csv), yield* collectText(Export.csv(link)))
+      assert.deepStrictEqual([...totals.keys()], ["BRL"])
+    }).pipe(Effect.scoped, Effect.provide([SandboxClient.layer(), NodeFileSystem.layer]))
+  )
+
+  it.effect("the sandbox run writes to EXPORT_DIR and prints the totals of both currencies", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-export-test-" })
+      yield* Export.sandboxExport.pipe(
+        Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ EXPORT_DIR: directory })))
+      )
+      const printed = (yield* TestConsole.logLines).map(String)
+      assert.include(printed, `wrote ${directory}/balances.ndjson\nwrote ${directory}/balances.csv`)
+      assert.include(printed, "USD: available 1000.20, blocked 0.00, automatically invested 12.3456")
+      assert.isTrue(printed.some((line) => /^BRL: available \d+\.\d{2}, /.test(line)))
+      const csvRows = (yield* fs.readFileString(`${directory}/balances.csv`)).trimEnd().split("\n")
+      assert.strictEqual(csvRows.length, 1 + 60 + 1) // the header, the demo link's 60 balances, the USD one
+    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
   )
 })
