@@ -19,7 +19,7 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type * as Balance from "./Balance.js"
+import * as Balance from "./Balance.js"
 import * as BalanceQuery from "./BalanceQuery.js"
 import { BelvoClient, type CallOptions as ClientCallOptions } from "./BelvoClient.js"
 import * as BelvoError from "./BelvoError.js"
@@ -611,23 +611,29 @@ const wholeOption = (field: string, value: number | undefined, fallback: number,
           new BelvoError.InvalidQuery({ field, value, reason: `must be a whole number from 1 to ${max}` })
         )
 
-/** Sends one page request of a listing, under the client's policy for GET. */
+/**
+ * Sends one page request of a listing, under the client's policy for GET; within `list`, each page
+ * gets its own "Balances.listPage" span (`listPage` is one already).
+ */
 const fetchPage =
-  (baseUrl: URL, options: CallOptions | undefined) =>
-  (request: HttpClientRequest.HttpClientRequest, onSend?: Effect.Effect<void>) =>
-    Attempt.send({
+  (baseUrl: URL, options: CallOptions | undefined, spanEach: boolean) =>
+  (request: HttpClientRequest.HttpClientRequest, onSend?: Effect.Effect<void>) => {
+    const sent = Attempt.send({
       request,
       route: routeOf(baseUrl, "GET", PATH),
       idempotency: "idempotent",
       table: readTable,
       overrides: options,
       onSend
-    }).pipe(Effect.withSpan("Balances.listPage", { kind: "client" }))
+    })
+    return spanEach ? sent.pipe(Effect.withSpan("Balances.listPage", { kind: "client" })) : sent
+  }
 
 /** A list query checked and encoded, and what paging it needs. */
 const prepareList = Effect.fnUntraced(function* (
   query: BalanceQuery.ListQuery,
   options: ListOptions | undefined,
+  spanEach: boolean,
   defaultPageSize?: number
 ) {
   const maxPages = yield* wholeOption("maxPages", options?.maxPages, defaultMaxPages, 1_000_000)
@@ -649,16 +655,11 @@ const prepareList = Effect.fnUntraced(function* (
     maxPages,
     decode: decoderOf(
       FastDecode.withFallback(
-        Schema.Struct({
-          count: Schema.Finite,
-          next: Schema.NullOr(Schema.String),
-          previous: Schema.NullOr(Schema.String),
-          results: Schema.Array(BalanceQuery.projection(projectionOf(query)))
-        }),
+        Balance.Page(BalanceQuery.projection(projectionOf(query))),
         FastDecode.page(BalanceQuery.keptFields(projectionOf(query)))
       )
     ),
-    fetch: fetchPage(baseUrl, options)
+    fetch: fetchPage(baseUrl, options, spanEach)
   }
   return listing
 })
@@ -685,7 +686,7 @@ export const listPage = Effect.fn("Balances.listPage")(function* <const Q extend
   options?: CallOptions
 ): Effect.fn.Return<Balance.Page<BalanceQuery.Projected<Q>>, ListError, BelvoClient> {
   yield* knownKeys("options", options, CALL_KEYS)
-  const listing = yield* prepareList(query, options)
+  const listing = yield* prepareList(query, options, false)
   const answer = yield* listing.fetch(listing.request)
   const page = yield* Effect.fromResult(Answer.decode(answer, listing.decode))
   return page as Balance.Page<BalanceQuery.Projected<Q>>
@@ -726,7 +727,7 @@ export const list = <const Q extends BalanceQuery.ListQuery>(
     Effect.gen(function* () {
       yield* knownKeys("options", options, LIST_KEYS)
       const concurrency = yield* wholeOption("concurrency", options?.concurrency, defaultConcurrency, 64)
-      const listing = yield* prepareList(query, options, defaultListPageSize)
+      const listing = yield* prepareList(query, options, true, defaultListPageSize)
       return Paginate.pages(listing, concurrency)
     })
   ).pipe(

@@ -188,7 +188,9 @@ export interface Options {
   readonly retry?: RetryPolicy | false | undefined
   /**
    * Client-side rate limit shared by every call of this client: at most `limit` requests start in
-   * each `interval`, e.g. `{ limit: 50, interval: "1 second" }`. Requests over it wait their turn.
+   * each `interval` window, e.g. `{ limit: 50, interval: "1 second" }`; requests over it wait for
+   * the next window. A window starts with the first request after a quiet spell, so any span of one
+   * interval that straddles two windows may see up to `2 × limit - 1` starts.
    */
   readonly rateLimit?: { readonly limit: number; readonly interval: Duration.Input } | undefined
   /** Most requests in flight at once across every call of this client. Default unlimited. */
@@ -215,7 +217,7 @@ export interface Options {
  * const describe = (settings: BelvoClient.Settings): string =>
  *   `${Duration.format(settings.callTimeout)} per call, ${settings.retry === false ? 0 : settings.retry.maxRetries} retries`
  *
- * const program = Effect.map(BelvoClient.BelvoClient.asEffect(), (client) => describe(client.settings)) // "5m per call, 3 retries" by default
+ * const program = Effect.map(Effect.service(BelvoClient.BelvoClient), (client) => describe(client.settings)) // "5m per call, 3 retries" by default
  * ```
  *
  * @since 0.1.0
@@ -257,7 +259,7 @@ export interface Limits {
  * import { BelvoClient } from "effect-belvo"
  *
  * // Another Belvo endpoint with the same base URL, auth, rate limit and in-flight cap (no retries or timeouts).
- * const institutions = Effect.flatMap(BelvoClient.BelvoClient.asEffect(), (client: BelvoClient.Service) =>
+ * const institutions = Effect.flatMap(Effect.service(BelvoClient.BelvoClient), (client: BelvoClient.Service) =>
  *   client.withPermit(client.httpClient.get("api/institutions/"))
  * )
  * ```
@@ -361,7 +363,7 @@ const checkBaseUrl = (input: string | URL): Result.Result<URL, string> => {
   }
   if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
     return Result.fail(
-      `plain http:// is refused for ${url.hostname}: credentials would travel unencrypted; use https://`
+      "must not be plain http:// except on a loopback host (localhost, 127.0.0.1, [::1]): credentials would travel unencrypted; use https://"
     )
   }
   if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`

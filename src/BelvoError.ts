@@ -422,7 +422,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", A
  *
  * // Wrong secrets are a deployment bug, not something to handle per call.
  * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
- *   Effect.catchTag("AuthenticationFailed", () => Effect.dieMessage("check BELVO_SECRET_ID and BELVO_SECRET_PASSWORD"))
+ *   Effect.catchTag("AuthenticationFailed", () => Effect.die(new Error("check BELVO_SECRET_ID and BELVO_SECRET_PASSWORD")))
  * )
  * ```
  *
@@ -554,7 +554,7 @@ export class TokenRequired extends Schema.TaggedError<TokenRequired>()("TokenReq
  * // retrieve is not retried on 429 by the client: wait as long as Belvo asks, then try once more.
  * const retrieve = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" })
  * const program = retrieve.pipe(
- *   Effect.catchTag("TooManyRequests", (error) => Effect.zipRight(Effect.sleep(error.retryAfterMillis ?? 5000), retrieve))
+ *   Effect.catchTag("TooManyRequests", (error) => Effect.andThen(Effect.sleep(error.retryAfterMillis ?? 5000), retrieve))
  * )
  * ```
  *
@@ -707,7 +707,7 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
  *
  * const ids = Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", fields: ["id"] }).pipe(
  *   Stream.map((balance) => balance.id),
- *   Stream.catchTag("PaginationError", (error) => Stream.dieMessage(`${error.reason} pagination at ${error.url}`))
+ *   Stream.catchTag("PaginationError", (error) => Stream.die(new Error(`${error.reason} pagination at ${error.url}`)))
  * )
  * ```
  *
