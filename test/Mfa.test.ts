@@ -6,6 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import { TestClock } from "effect/testing"
 import { Balances, type BelvoError, Mfa, MfaChallenge } from "../src/index.js"
+import { Sandbox, SandboxClient, SandboxModel } from "../src/testing/index.js"
 import { eventually, settle } from "./support/eventLoop.js"
 import {
   clientLayer,
@@ -560,5 +561,69 @@ describe("Mfa.answer", () => {
       assert.strictEqual(error, "the user cancelled")
       assert.lengthOf(http.requests, 1)
     })
+  )
+})
+
+describe("Mfa.answer against the sandbox", () => {
+  it.effect("an institution that asks for a confirmation on another device: resumed without a token", () =>
+    Effect.gen(function* () {
+      const asked: Array<boolean | undefined> = []
+      const retrieval = yield* Balances.retrieve({
+        link: SandboxModel.confirmLinkId,
+        fields: ["account_id", "available"]
+      }).pipe(
+        Mfa.answer((challenge) => {
+          asked.push(challenge.token_generation_data?.expects_user_input)
+          return Effect.succeed(
+            challenge.token_generation_data?.expects_user_input === false
+              ? undefined
+              : SandboxModel.tokenFor(challenge)
+          )
+        })
+      )
+      assert.deepStrictEqual(asked, [false])
+      assert.strictEqual(retrieval.status, 201)
+      assert.deepStrictEqual(
+        retrieval.balances.map((b) => b.account_id),
+        [SandboxModel.confirmAccountId]
+      )
+      const requests = yield* Sandbox.requests
+      assert.deepStrictEqual(
+        requests.map((r) => r.method),
+        ["POST", "PATCH"]
+      )
+      assert.isFalse("token" in JSON.parse(requests[1]?.body ?? "{}"))
+    }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect("a stored challenge resumed elsewhere keeps the retrieve's projection", () =>
+    Effect.gen(function* () {
+      const error = yield* Balances.retrieve({ link: SandboxModel.mfaLinkId, fields: ["id", "available"] }).pipe(
+        Effect.flip
+      )
+      assert.strictEqual(error._tag, "TokenRequired")
+      if (error._tag !== "TokenRequired") return
+      const stored = yield* MfaChallenge.toJson(error.challenge)
+      const challenge = yield* MfaChallenge.fromJson(stored)
+      const resumed = yield* Balances.resume(challenge, SandboxModel.tokenFor(challenge), {
+        fields: challenge.fields
+      })
+      assert.deepStrictEqual(
+        resumed.balances.map((b) => Object.keys(b)),
+        [["id", "available"]]
+      )
+      const byDefault = yield* Balances.retrieve({ link: SandboxModel.mfaLinkId, fields: ["id"] }).pipe(
+        Effect.flip,
+        Effect.flatMap((next) =>
+          next._tag === "TokenRequired"
+            ? Balances.resume(next.challenge, SandboxModel.tokenFor(next.challenge))
+            : Effect.die(next)
+        )
+      )
+      assert.deepStrictEqual(
+        byDefault.balances.map((b) => Object.keys(b)),
+        [["id"]]
+      )
+    }).pipe(Effect.provide(SandboxClient.layer()))
   )
 })

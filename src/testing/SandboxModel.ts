@@ -233,15 +233,21 @@ export const otherLinkId = "5722d0ba-69d7-42dc-8ff5-33767b83c5d6"
 /**
  * The MFA token that answers a challenge: the challenge's `token_generation_data.value` reversed
  * (`"482913"` → `"319284"`). Challenge values are never palindromes, so echoing the value back is
- * always a wrong token. Accepts the value itself or any object carrying it (a 428 body item, or
- * `{ value }`).
+ * always a wrong token. Accepts the value itself or any object carrying it (a 428 body item, an
+ * `MfaChallenge`, or `{ value }`). A challenge without a value (a confirmation on another device,
+ * which expects no token) is a thrown error: there is no token to give.
  *
  * @example
  * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
  * import { SandboxModel } from "effect-belvo/testing"
  *
  * console.log(SandboxModel.tokenFor("482913")) // "319284"
  * console.log(SandboxModel.tokenFor({ token_generation_data: { value: "482913" } })) // "319284"
+ * const resumed = Balances.retrieve({ link: SandboxModel.mfaLinkId }).pipe(
+ *   Effect.catchTag("TokenRequired", (error) => Balances.resume(error.challenge, SandboxModel.tokenFor(error.challenge)))
+ * )
  * ```
  *
  * @since 0.1.0
@@ -251,7 +257,7 @@ export const tokenFor = (
   challenge:
     | string
     | { readonly value: string }
-    | { readonly token_generation_data: { readonly value: string } }
+    | { readonly token_generation_data?: { readonly value?: string | undefined } | undefined }
     | { readonly tokenGenerationData: { readonly value: string } }
 ): string => {
   const value =
@@ -259,9 +265,12 @@ export const tokenFor = (
       ? challenge
       : "value" in challenge
         ? challenge.value
-        : "token_generation_data" in challenge
-          ? challenge.token_generation_data.value
-          : challenge.tokenGenerationData.value
+        : "tokenGenerationData" in challenge
+          ? challenge.tokenGenerationData.value
+          : challenge.token_generation_data?.value
+  if (value === undefined) {
+    throw new Error("SandboxModel.tokenFor: this challenge has no value; it expects no token (resume without one)")
+  }
   return Array.from(value).reverse().join("")
 }
 
