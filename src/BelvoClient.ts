@@ -271,8 +271,8 @@ export interface Service {
   /** The configured base URL; every request and followed page stays under it. */
   readonly baseUrl: URL
   /**
-   * The configured client: request URLs are paths relative to `baseUrl` (`"api/br/balances/"`),
-   * with auth (on `baseUrl`'s origin only), `Accept` and user agent applied.
+   * The configured client: request URLs are paths relative to `baseUrl` (`"api/br/balances/"`), or
+   * absolute URLs; auth is added on `baseUrl`'s origin only, `Accept` and user agent on every request.
    */
   readonly httpClient: HttpClient.HttpClient
   readonly settings: Settings
@@ -469,6 +469,8 @@ const routeName = (request: HttpClientRequest.HttpClientRequest): string => {
   return `${request.method} ${path.replace(UUID_SEGMENT, "/{id}")}`
 }
 
+const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
 // A secret this short would match ordinary text everywhere; Belvo's secrets are far longer.
 const MIN_REDACTED_LENGTH = 6
 
@@ -519,8 +521,12 @@ export const make: (options: Options) => Effect.Effect<Service, Config.ConfigErr
     const userAgent = `effect-belvo/${version}${options.userAgent ? ` ${options.userAgent}` : ""}`
     const configured = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) => {
-        const onBase = request.pipe(
-          HttpClientRequest.prependUrl(baseUrl.href),
+        // A path is relative to the base URL; an absolute URL is kept as it is (and gets no
+        // credentials unless it is on the configured origin).
+        const located = ABSOLUTE.test(request.url)
+          ? request
+          : HttpClientRequest.prependUrl(request, baseUrl.href)
+        const onBase = located.pipe(
           HttpClientRequest.acceptJson,
           HttpClientRequest.setHeader("User-Agent", userAgent)
         )

@@ -11,6 +11,7 @@ import type * as Balances from "./Balances.js"
 import * as BalancesApi from "./Balances.js"
 import { BelvoClient } from "./BelvoClient.js"
 import type * as BelvoError from "./BelvoError.js"
+import * as BelvoErrors from "./BelvoError.js"
 import * as Errors from "./internal/errors.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
@@ -35,7 +36,10 @@ import * as MfaChallenge from "./MfaChallenge.js"
  * @category models
  */
 export interface AnswerOptions {
-  /** How many tokens to ask for before giving up with the last `TokenRequired`. Default 3. */
+  /**
+   * How many tokens to ask for before giving up with the last `TokenRequired`, a whole number from
+   * 1 to 10. Default 3. Any other value fails with `InvalidQuery` before the retrieve runs.
+   */
   readonly maxAttempts?: number | undefined
 }
 
@@ -134,7 +138,7 @@ export const answer: Answer = dual(
     handler: (challenge: MfaChallenge.MfaChallenge, attempt: number) => Effect.Effect<Token, E2, R2>,
     options?: AnswerOptions
   ) => {
-    const maxAttempts = Math.max(1, Math.floor(options?.maxAttempts ?? 3))
+    const maxAttempts = options?.maxAttempts ?? 3
     const respond = (
       error: BelvoError.TokenRequired,
       attempt: number
@@ -166,6 +170,15 @@ export const answer: Answer = dual(
           attempt < maxAttempts ? respond(next, attempt + 1) : Effect.fail(next)
         )
       })
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
+      return Effect.fail(
+        new BelvoErrors.InvalidQuery({
+          field: "maxAttempts",
+          value: maxAttempts,
+          reason: "must be a whole number from 1 to 10"
+        })
+      )
+    }
     return Effect.catchIf(
       self,
       (error: E): error is E & BelvoError.TokenRequired => isTokenRequired(error),

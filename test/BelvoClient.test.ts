@@ -170,7 +170,7 @@ describe("BelvoClient", () => {
   )
 
   it.effect(
-    "the service's HttpClient takes paths relative to the base URL, with auth on its origin only",
+    "the service's HttpClient takes paths relative to the base URL, or absolute URLs as they are, with auth on its origin only",
     () =>
       Effect.gen(function* () {
         const http = mockHttp(() => json(200, {}))
@@ -179,15 +179,18 @@ describe("BelvoClient", () => {
           clientLayer(http.layer, { baseUrl: "https://belvo.test/proxy" })
         )
         yield* client.httpClient.get("api/institutions/")
-        // An absolute URL is still a path under the base URL: nothing can steer the credentials away.
+        // An absolute URL goes where it says, without credentials unless it is on the base URL's origin.
         yield* client.httpClient.get("https://elsewhere.test/api/br/balances/")
-        const [relative, absolute] = http.requests
+        yield* client.httpClient.get("https://belvo.test/proxy/api/owners/")
+        const [relative, absolute, own] = http.requests
         assert.strictEqual(relative?.url.href, "https://belvo.test/proxy/api/institutions/")
         assert.strictEqual(relative?.headers.authorization, `Basic ${basicCredential}`)
         assert.strictEqual(relative?.headers.accept, "application/json")
         assert.match(relative?.headers["user-agent"] ?? "", /^effect-belvo\/\d+\.\d+\.\d+/)
-        assert.strictEqual(absolute?.url.origin, "https://belvo.test")
-        assert.isTrue(absolute?.url.pathname.startsWith("/proxy/"))
+        assert.strictEqual(absolute?.url.href, "https://elsewhere.test/api/br/balances/")
+        assert.isUndefined(absolute?.headers.authorization)
+        assert.strictEqual(own?.url.href, "https://belvo.test/proxy/api/owners/")
+        assert.strictEqual(own?.headers.authorization, `Basic ${basicCredential}`)
       })
   )
 

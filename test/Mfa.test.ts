@@ -208,6 +208,23 @@ describe("MFA", () => {
     })
   )
 
+  it.effect(
+    "Mfa.answer refuses a maxAttempts that is not a whole number from 1 to 10, before the retrieve runs",
+    () =>
+      Effect.gen(function* () {
+        for (const maxAttempts of [0, 1.5, 11, Number.NaN]) {
+          const http = mockHttp(() => json(428, challengeBody()))
+          const error = yield* Balances.retrieve({ link }).pipe(
+            Mfa.answer(() => Effect.succeed("1"), { maxAttempts }),
+            Effect.flip,
+            Effect.provide(clientLayer(http.layer))
+          )
+          assert.strictEqual(error._tag, "InvalidQuery", String(maxAttempts))
+          assert.lengthOf(http.requests, 0)
+        }
+      })
+  )
+
   it.effect("the handler may wait on a Deferred (a UI, a queue)", () =>
     Effect.gen(function* () {
       const http = mockHttp((request) =>
@@ -598,9 +615,10 @@ describe("Mfa.answer against the sandbox", () => {
 
   it.effect("a stored challenge resumed elsewhere keeps the retrieve's projection", () =>
     Effect.gen(function* () {
-      const error = yield* Balances.retrieve({ link: SandboxModel.mfaLinkId, fields: ["id", "available"] }).pipe(
-        Effect.flip
-      )
+      const error = yield* Balances.retrieve({
+        link: SandboxModel.mfaLinkId,
+        fields: ["id", "available"]
+      }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "TokenRequired")
       if (error._tag !== "TokenRequired") return
       const stored = yield* MfaChallenge.toJson(error.challenge)

@@ -269,7 +269,9 @@ export const tokenFor = (
           ? challenge.tokenGenerationData.value
           : challenge.token_generation_data?.value
   if (value === undefined) {
-    throw new Error("SandboxModel.tokenFor: this challenge has no value; it expects no token (resume without one)")
+    throw new Error(
+      "SandboxModel.tokenFor: this challenge has no value; it expects no token (resume without one)"
+    )
   }
   return Array.from(value).reverse().join("")
 }
