@@ -2,7 +2,7 @@
  * Testing a user's own code that calls Belvo: the code depends on `BelvoClient`; its tests provide
  * `SandboxClient.layer()` instead of the live layer, seed the data they need, script faults, and
  * let `TestClock` drive retries and MFA expiry. The test file of this example is
- * test/testing/client-example.test.ts.
+ * examples/testing-client.test.ts.
  *
  * Run: npx tsx examples/testing-client.ts   (on the real clock: the retry waits its backoff)
  */

@@ -1,9 +1,12 @@
-/** examples/testing-client.ts does what docs/testing.md says it does. */
+/**
+ * The tests of examples/testing-client.ts, as a user would write them for their own code (and what
+ * docs/testing.md quotes). `npm test` runs them: vitest also collects examples/*.test.ts.
+ */
 import { assert, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
-import { exactTotal, totalDespiteA503 } from "../../examples/testing-client.js"
+import { exactTotal, totalDespiteA503 } from "./testing-client.js"
 
 it.effect("the seeded sandbox gives the exact total", () =>
   Effect.gen(function* () {
