@@ -18,20 +18,15 @@ import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import { assert } from "@effect/vitest"
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as References from "effect/References"
 import type * as Scope from "effect/Scope"
-import * as Tracer from "effect/Tracer"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as fc from "fast-check"
 import { BelvoClient, MfaChallenge } from "../../src/index.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -456,88 +451,6 @@ export const withRssSampling = <A, E, R>(
     )
   })
 
-/** Everything a log line or a span shows a backend, as text. */
-export interface Recorder {
-  readonly logs: Array<string>
-  readonly spans: Array<Tracer.Span>
-  /** Log lines, span names, attributes, events and span exits, as one text to search. */
-  readonly text: () => string
-  /** Provides the recording logger (at Debug level) and tracer to `effect`. */
-  readonly record: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-}
-
-const render = (value: unknown): string => {
-  if (typeof value === "string") return value
-  try {
-    return `${String(value)} ${JSON.stringify(value)}`
-  } catch {
-    return String(value)
-  }
-}
-
-export const makeRecorder = (): Recorder => {
-  const logs: Array<string> = []
-  const spans: Array<Tracer.Span> = []
-  const ended: Array<string> = []
-  const events: Array<string> = []
-  const logger = Logger.make((options) => {
-    logs.push(Logger.formatLogFmt.log(options))
-    logs.push(render(options.message))
-    if (options.cause !== undefined) logs.push(Cause.pretty(options.cause))
-  })
-  const tracer = Tracer.make({
-    span(options) {
-      const span = new Tracer.NativeSpan(options)
-      const end = span.end.bind(span)
-      const event = span.event.bind(span)
-      span.end = (endTime, exit) => {
-        ended.push(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success")
-        end(endTime, exit)
-      }
-      span.event = (name, startTime, attributes) => {
-        events.push(`${name} ${render(attributes ?? {})}`)
-        event(name, startTime, attributes)
-      }
-      spans.push(span)
-      return span
-    }
-  })
-  return {
-    logs,
-    spans,
-    text: () =>
-      [
-        ...logs,
-        ...spans.flatMap((span) => [
-          span.name,
-          ...Array.from(span.attributes, ([key, value]) => `${key}=${render(value)}`)
-        ]),
-        ...ended,
-        ...events
-      ].join("\n"),
-    record: (effect) =>
-      effect.pipe(
-        Effect.provide(Logger.layer([logger])),
-        Effect.provideService(References.MinimumLogLevel, "Debug"),
-        Effect.provideService(Tracer.Tracer, tracer)
-      )
-  }
-}
-
-/**
- * Checks a fast-check property whose body is an Effect, each run in the calling test's context.
- * Generation, shrinking and the counterexample report are fast-check's.
- */
-export const checkProperty = <T, E, R>(
-  arbitrary: fc.Arbitrary<T>,
-  body: (value: T) => Effect.Effect<void, E, R>,
-  parameters: fc.Parameters<[T]> = {}
-): Effect.Effect<void, never, R> =>
-  Effect.flatMap(Effect.context<R>(), (context: Context.Context<R>) =>
-    Effect.promise(() =>
-      fc.assert(
-        fc.asyncProperty(arbitrary, (value) => Effect.runPromiseWith(context)(body(value))),
-        parameters
-      )
-    )
-  )
+// The recorder and the property runner every test module shares.
+export { makeRecorder, type Recorder } from "../support/record.js"
+export { propertyInContext as checkProperty } from "../support/property.js"

@@ -3,6 +3,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as fc from "fast-check"
+import { propertyInContext } from "../support/property.js"
 import spec from "./fixtures/br-balances.openapi.json" with { type: "json" }
 import { SandboxModel } from "../../src/testing/index.js"
 
@@ -53,28 +54,13 @@ export const list = (query: Record<string, string | number>, auth?: string | nul
 
 export type Json = Record<string, unknown>
 
-/**
- * Checks a fast-check property whose body is an Effect, each run in the calling test's context (its
- * `TestClock` and services). Generation, shrinking and the counterexample report are fast-check's;
- * a failed run (a failed assertion, a typed failure) falsifies the property, and the test fails
- * with fast-check's report. (`it.effect.prop` in @effect/vitest 4 takes only Effect's own
- * `Arbitrary`/`Schema` inputs, not fast-check arbitraries.)
- */
+/** A property over a record of arbitraries, each case run in the calling test's context (its sandbox). */
 export const checkProperty = <Ts extends Record<string, unknown>, E, R>(
   arbitraries: { readonly [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
   body: (values: Ts) => Effect.Effect<void, E, R>,
   parameters: fc.Parameters<[Ts]> = {}
 ): Effect.Effect<void, never, R> =>
-  Effect.flatMap(Effect.context<R>(), (context) =>
-    Effect.promise(() =>
-      fc.assert(
-        fc.asyncProperty(fc.record(arbitraries) as fc.Arbitrary<Ts>, (values) =>
-          Effect.runPromiseWith(context)(body(values))
-        ),
-        parameters
-      )
-    )
-  )
+  propertyInContext(fc.record(arbitraries) as fc.Arbitrary<Ts>, body, parameters)
 
 // ---------------------------------------------------------------------------------------------
 // A small validator for the OpenAPI subset br-balances.openapi.json uses, written for the tests:
