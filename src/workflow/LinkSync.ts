@@ -1,0 +1,575 @@
+/**
+ * The sync of one link, as a durable workflow (effect/workflow): retrieve its balances, answer the
+ * MFA challenges with tokens that may come from any process hours later, then optionally list the
+ * stored balances into a sink, page by page. Every step is an activity the engine records, so a
+ * sync survives a crash or a deploy and resumes where it stopped, on any runner.
+ *
+ * - The execution id is derived from the payload: starting the same sync twice joins the first.
+ * - A person's monthly retrieval budget is reserved before the retrieve, once per sync.
+ * - A retrieve (POST) or resume (PATCH) is claimed before it is sent: after a crash, one whose
+ *   answer is unknown is reported (`OutcomeUnknown`), never sent again.
+ * - A challenge waits for {@link answer} (a token, or none), raced against its expiry on the
+ *   engine's durable clock; {@link pending} lists the waiting ones for a web app.
+ *
+ * Runs on `WorkflowEngine.layerMemory` in one process ({@link layerEmbedded}), or on
+ * `ClusterWorkflowEngine` across processes (docs/scale.md).
+ *
+ * @since 1.0.0
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Activity from "effect/workflow/Activity"
+import * as DurableClock from "effect/workflow/DurableClock"
+import * as DurableDeferred from "effect/workflow/DurableDeferred"
+import * as Workflow from "effect/workflow/Workflow"
+import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
+import * as Balances from "../Balances.js"
+import type { BelvoClient } from "../BelvoClient.js"
+import * as BelvoError from "../BelvoError.js"
+import * as MfaChallenge from "../MfaChallenge.js"
+import * as Sink from "./PageSink.js"
+import { PageSink } from "./PageSink.js"
+import {
+  BudgetSpent,
+  NoPendingChallenge,
+  OutcomeUnknown,
+  type StoreFailed,
+  SyncError,
+  TokenTimedOut
+} from "./SyncError.js"
+import * as Store from "./SyncStore.js"
+import { SyncStore } from "./SyncStore.js"
+
+const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
+
+/**
+ * What to sync: the link, a `run` naming this sync (a date for a nightly job, say: a new run is a
+ * new sync, the same run joins the running one), and optionally one account, `save_data`, the
+ * person whose monthly budget it spends, and what to list afterwards.
+ *
+ * @example
+ * ```ts
+ * import type { LinkSync } from "effect-belvo/workflow"
+ *
+ * const nightly: LinkSync.Payload = {
+ *   link: "c81a1dea-6dd6-4999-8b9f-541ee8197058",
+ *   run: "2026-11-30",
+ *   person: "12345678900",
+ *   list: { collected_at__gte: "2026-11-30" }
+ * }
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export const Payload = Schema.Struct({
+  link: Uuid,
+  run: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100)),
+  account_id: Schema.optionalKey(Uuid),
+  save_data: Schema.optionalKey(Schema.Boolean),
+  /** The person (CPF/CNPJ) whose monthly budget the retrieve spends; none: no budget is kept. */
+  person: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100))),
+  /** List the link's stored balances into the `PageSink` after the retrieve. */
+  list: Schema.optionalKey(
+    Schema.Struct({
+      collected_at__gte: Schema.optionalKey(Schema.String)
+    })
+  )
+})
+
+/**
+ * The type of {@link Payload}.
+ *
+ * @example
+ * ```ts
+ * import type { LinkSync } from "effect-belvo/workflow"
+ *
+ * const payload: LinkSync.Payload = { link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Payload = typeof Payload.Type
+
+/**
+ * What a finished sync reports.
+ *
+ * @example
+ * ```ts
+ * import type { LinkSync } from "effect-belvo/workflow"
+ *
+ * const line = (summary: LinkSync.Summary) =>
+ *   `${summary.link}: ${summary.retrieved} retrieved after ${summary.rounds} MFA rounds, ${summary.listed} listed in ${summary.pages} pages`
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export const Summary = Schema.Struct({
+  link: Schema.String,
+  run: Schema.String,
+  status: Schema.Literals([200, 201]),
+  retrieved: Schema.Number,
+  rounds: Schema.Number,
+  pages: Schema.Number,
+  listed: Schema.Number
+})
+
+/**
+ * The type of {@link Summary}.
+ *
+ * @example
+ * ```ts
+ * import type { LinkSync } from "effect-belvo/workflow"
+ *
+ * const stored = (summary: LinkSync.Summary): boolean => summary.status === 201
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type Summary = typeof Summary.Type
+
+/**
+ * The workflow definition: its execution id comes from the payload, so the same payload always
+ * names the same sync.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const id = LinkSync.LinkSync.executionId({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" })
+ * const status = Effect.flatMap(id, (executionId) => LinkSync.LinkSync.poll(executionId))
+ * ```
+ *
+ * @since 1.0.0
+ * @category workflows
+ */
+export const LinkSync = Workflow.make("effect-belvo/LinkSync", {
+  payload: Payload,
+  success: Summary,
+  error: SyncError,
+  idempotencyKey: (payload) =>
+    JSON.stringify([
+      payload.link,
+      payload.run,
+      payload.account_id ?? null,
+      payload.save_data ?? true,
+      payload.person ?? null,
+      payload.list ?? null
+    ])
+})
+
+/**
+ * What a sync uses beside its payload: the monthly budget per person (420 retrievals, Open Finance
+ * Brazil's cap at the time of writing), the most MFA rounds it answers (3), the page size of its
+ * listing (1000) and the most pages it lists (10,000).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const stricter = Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, monthlyBudget: 100 })
+ * ```
+ *
+ * @since 1.0.0
+ * @category settings
+ */
+export interface SettingsShape {
+  readonly monthlyBudget: number
+  readonly maxRounds: number
+  readonly pageSize: number
+  readonly maxPages: number
+}
+
+/**
+ * The default {@link SettingsShape}.
+ *
+ * @example
+ * ```ts
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * console.log(LinkSync.defaultSettings.monthlyBudget) // 420
+ * ```
+ *
+ * @since 1.0.0
+ * @category settings
+ */
+export const defaultSettings: SettingsShape = {
+  monthlyBudget: 420,
+  maxRounds: 3,
+  pageSize: 1000,
+  maxPages: 10_000
+}
+
+/**
+ * The settings in context, {@link defaultSettings} unless provided (on the runners: the handler
+ * reads them when a sync runs).
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const Settings = Layer.succeed(LinkSync.Settings, { ...LinkSync.defaultSettings, maxRounds: 1 })
+ * ```
+ *
+ * @since 1.0.0
+ * @category settings
+ */
+export const Settings = Context.Reference<SettingsShape>("effect-belvo/workflow/LinkSync/Settings", {
+  defaultValue: () => defaultSettings
+})
+
+/** What the retrieve (or a resume) came to: balances, or a challenge to answer. */
+const Step = Schema.Union([
+  Schema.Struct({ _tag: Schema.tag("Retrieved"), status: Schema.Literals([200, 201]), count: Schema.Number }),
+  Schema.Struct({ _tag: Schema.tag("Challenged"), required: BelvoError.TokenRequired })
+])
+type Step = typeof Step.Type
+
+/** What a challenge's wait came to. */
+const Answer = Schema.Union([
+  Schema.Struct({ _tag: Schema.tag("Answered"), token: Schema.NullOr(Schema.String) }),
+  Schema.Struct({ _tag: Schema.tag("Expired") })
+])
+
+/** The deferred a round of MFA waits on: completed by {@link answer} with a token or `null`. */
+const tokenFor = (round: number) =>
+  DurableDeferred.make(`token-${round}`, { success: Schema.NullOr(Schema.String) })
+
+/** The calendar month a retrieval counts in, UTC. */
+const monthOf = (millis: number): string => DateTime.formatIsoDateUtc(DateTime.makeUnsafe(millis)).slice(0, 7)
+
+const stepOf = (
+  sent: Effect.Effect<Balances.Retrieval<unknown>, Balances.RetrieveError, BelvoClient>
+): Effect.Effect<Step, Exclude<Balances.RetrieveError, BelvoError.TokenRequired>, BelvoClient> =>
+  sent.pipe(
+    Effect.map(
+      (retrieval): Step => ({ _tag: "Retrieved", status: retrieval.status, count: retrieval.balances.length })
+    ),
+    Effect.catchTag("TokenRequired", (required) => Effect.succeed<Step>({ _tag: "Challenged", required }))
+  )
+
+/** Sends once: claims `key` first, so a re-execution after a crash reports instead of sending again. */
+const once = <A, E, R>(
+  key: string,
+  link: string,
+  step: string,
+  send: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | OutcomeUnknown | StoreFailed, R | SyncStore> =>
+  Effect.gen(function* () {
+    const store = yield* SyncStore
+    if (!(yield* store.claim(key))) return yield* new OutcomeUnknown({ link, step })
+    return yield* send
+  })
+
+const handler = (payload: Payload, executionId: string) =>
+  Effect.gen(function* () {
+    const settings = yield* Settings
+    const store = yield* SyncStore
+    const { link, run } = payload
+
+    if (payload.person !== undefined) {
+      const person = payload.person
+      yield* Activity.make({
+        name: "budget",
+        error: SyncError,
+        execute: Effect.gen(function* () {
+          const month = monthOf(yield* Clock.currentTimeMillis)
+          const limit = settings.monthlyBudget
+          const reservation = yield* store.reserve({ person, month, key: executionId, limit })
+          if (!reservation.granted)
+            return yield* new BudgetSpent({ person, month, used: reservation.used, limit })
+        })
+      })
+    }
+
+    let step: Step = yield* Activity.make({
+      name: "retrieve",
+      success: Step,
+      error: SyncError,
+      execute: once(
+        `${executionId}/retrieve`,
+        link,
+        "retrieve",
+        stepOf(
+          Balances.retrieve({
+            link,
+            ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
+            ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
+          })
+        )
+      )
+    })
+
+    let rounds = 0
+    while (step._tag === "Challenged") {
+      const { challenge } = step.required
+      if (rounds === settings.maxRounds) return yield* Effect.fail(step.required)
+      rounds += 1
+      const round = rounds
+      // Recorded once: the deadline stays the same however often the workflow replays.
+      const waitMillis = yield* Activity.make({
+        name: `challenge-${round}`,
+        success: Schema.Number,
+        error: SyncError,
+        execute: Effect.gen(function* () {
+          const stored = yield* MfaChallenge.toJson(challenge)
+          yield* store.putPending({ executionId, link, run, round, challenge: stored })
+          return Duration.toMillis(yield* MfaChallenge.remaining(challenge))
+        })
+      })
+      const answer = yield* DurableDeferred.raceAll({
+        name: `wait-${round}`,
+        success: Answer,
+        error: Schema.Never,
+        effects: [
+          Effect.map(DurableDeferred.await(tokenFor(round)), (token) => ({
+            _tag: "Answered" as const,
+            token
+          })),
+          Effect.as(DurableClock.sleep({ name: `expiry-${round}`, duration: Duration.millis(waitMillis) }), {
+            _tag: "Expired" as const
+          })
+        ]
+      })
+      yield* Activity.make({
+        name: `answered-${round}`,
+        error: SyncError,
+        execute: store.removePending(executionId)
+      })
+      if (answer._tag === "Expired") {
+        return yield* new TokenTimedOut({ link, round, expiresAt: DateTime.formatIso(challenge.expiresAt) })
+      }
+      const token = answer.token ?? undefined
+      step = yield* Activity.make({
+        name: `resume-${round}`,
+        success: Step,
+        error: SyncError,
+        execute: once(
+          `${executionId}/resume-${round}`,
+          link,
+          `resume (round ${round})`,
+          stepOf(Balances.resume(challenge, token))
+        )
+      })
+    }
+
+    let pages = 0
+    let listed = 0
+    if (payload.list !== undefined) {
+      const filters = payload.list
+      for (let page = 1; page <= settings.maxPages; page++) {
+        const delivered = yield* Activity.make({
+          name: `page-${page}`,
+          success: Schema.Struct({ items: Schema.Number, more: Schema.Boolean }),
+          error: SyncError,
+          execute: Effect.gen(function* () {
+            const sink = yield* PageSink
+            const result = yield* Balances.listPage({ link, page, page_size: settings.pageSize, ...filters })
+            yield* sink.deliver({
+              key: `${executionId}/page-${page}`,
+              executionId,
+              link,
+              run,
+              page,
+              balances: result.results
+            })
+            return { items: result.results.length, more: result.next !== null }
+          })
+        })
+        pages += 1
+        listed += delivered.items
+        if (!delivered.more) break
+      }
+    }
+
+    return { link, run, status: step.status, retrieved: step.count, rounds, pages, listed }
+  })
+
+/**
+ * The workflow's handler, to register on an engine: every runner process provides it, with a
+ * `BelvoClient`, a `SyncStore` and a `PageSink`.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { WorkflowEngine } from "effect/workflow"
+ * import { SandboxClient } from "effect-belvo/testing"
+ * import { LinkSync, PageSink, SyncStore } from "effect-belvo/workflow"
+ *
+ * const Runner = LinkSync.layer.pipe(
+ *   Layer.provide([SandboxClient.layer(), SyncStore.layerMemory, PageSink.layerDiscard]),
+ *   Layer.provideMerge(WorkflowEngine.layerMemory)
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category layers
+ */
+export const layer: Layer.Layer<
+  never,
+  never,
+  WorkflowEngine.WorkflowEngine | BelvoClient | SyncStore | PageSink
+> = LinkSync.toLayer(handler)
+
+/**
+ * Starts a sync, or joins the one already running for the same payload, and waits for its summary.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const program = Effect.flatMap(LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }), (summary) =>
+ *   Effect.log(`${summary.retrieved} balances`)
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category execution
+ */
+export const start = (payload: Payload): Effect.Effect<Summary, SyncError, WorkflowEngine.WorkflowEngine> =>
+  LinkSync.execute(payload)
+
+/**
+ * Starts a sync (or finds the running one) without waiting: its execution id.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const links = ["c81a1dea-6dd6-4999-8b9f-541ee8197058", "30cb4806-6e00-48a4-91c9-ca55968576c8"]
+ * const started = Effect.forEach(links, (link) => LinkSync.launch({ link, run: "2026-11-30" }))
+ * ```
+ *
+ * @since 1.0.0
+ * @category execution
+ */
+export const launch = (payload: Payload): Effect.Effect<string, never, WorkflowEngine.WorkflowEngine> =>
+  LinkSync.execute(payload, { discard: true })
+
+/**
+ * A challenge waiting for its token, decoded: what a web app shows the person (the challenge's
+ * `token_generation_data`) and what to pass back to {@link answer}.
+ *
+ * @example
+ * ```ts
+ * import type { LinkSync } from "effect-belvo/workflow"
+ *
+ * const prompt = (waiting: LinkSync.Waiting): string =>
+ *   waiting.challenge.token_generation_data?.expects_user_input === false
+ *     ? "Approve the access in your bank's app"
+ *     : (waiting.challenge.token_generation_data?.instructions ?? "Enter the code from your bank")
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface Waiting {
+  readonly executionId: string
+  readonly link: string
+  readonly run: string
+  readonly round: number
+  readonly challenge: MfaChallenge.MfaChallenge
+}
+
+/**
+ * Every challenge waiting for a token, across every process sharing the store.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const waiting = Effect.map(LinkSync.pending, (all) => all.map((w) => [w.link, w.challenge.expiresAt.toJSON()]))
+ * ```
+ *
+ * @since 1.0.0
+ * @category tokens
+ */
+export const pending: Effect.Effect<ReadonlyArray<Waiting>, StoreFailed, SyncStore> = Effect.gen(
+  function* () {
+    const store = yield* SyncStore
+    const entries = yield* store.pending
+    return yield* Effect.forEach(entries, (entry) =>
+      MfaChallenge.fromJson(entry.challenge).pipe(
+        Effect.map((challenge): Waiting => ({ ...entry, challenge })),
+        // A stored challenge this version cannot read is left out rather than failing the list.
+        Effect.option
+      )
+    ).pipe(
+      Effect.map((decoded) => decoded.flatMap((waiting) => (waiting._tag === "Some" ? [waiting.value] : [])))
+    )
+  }
+)
+
+/**
+ * Hands the token to the sync waiting for it, from any process sharing the engine and the store (a
+ * web handler, say): a string, or `undefined` when the challenge expects no input (the person
+ * confirmed on another device). The sync resumes at once. Names the sync by its payload or its
+ * execution id.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * // In a web handler, once the person typed the code from their bank:
+ * const answered = LinkSync.answer({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }, "123456")
+ * ```
+ *
+ * @since 1.0.0
+ * @category tokens
+ */
+export const answer = (
+  sync: Payload | { readonly executionId: string },
+  token: string | undefined
+): Effect.Effect<void, NoPendingChallenge | StoreFailed, WorkflowEngine.WorkflowEngine | SyncStore> =>
+  Effect.gen(function* () {
+    const executionId = "executionId" in sync ? sync.executionId : yield* LinkSync.executionId(sync)
+    const store = yield* SyncStore
+    const waiting = (yield* store.pending).find((entry) => entry.executionId === executionId)
+    if (waiting === undefined) return yield* new NoPendingChallenge({ executionId })
+    const deferred = tokenFor(waiting.round)
+    const handle = DurableDeferred.tokenFromExecutionId(deferred, { workflow: LinkSync, executionId })
+    yield* DurableDeferred.succeed(deferred, { token: handle, value: token ?? null })
+  })
+
+/**
+ * Everything a sync needs in one process, but the client: the in-memory engine and store, the
+ * handler registered, and `sink` (every page discarded by default). Provide a `BelvoClient`
+ * (`SandboxClient.layer()` in tests and demos).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { SandboxClient, SandboxModel } from "effect-belvo/testing"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const program = LinkSync.start({ link: SandboxModel.plainLinkId, run: "demo" }).pipe(
+ *   Effect.provide(LinkSync.layerEmbedded().pipe(Layer.provide(SandboxClient.layer())))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category layers
+ */
+export const layerEmbedded = (
+  sink: Layer.Layer<PageSink> = Sink.layerDiscard
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SyncStore, never, BelvoClient> =>
+  layer.pipe(
+    Layer.provide(sink),
+    Layer.provideMerge(Store.layerMemory),
+    Layer.provideMerge(WorkflowEngine.layerMemory)
+  )

@@ -1,0 +1,205 @@
+/**
+ * How a link's sync can fail, beside the API's own errors: the person's monthly budget is spent, a
+ * request's outcome is unknown after a crash (and so it is not sent again), the token never came
+ * before the challenge expired, a page could not be delivered, or the sync's own store failed.
+ * All are `Schema.TaggedError`s, so a workflow engine can store them and hand them back intact.
+ *
+ * @since 1.0.0
+ */
+import * as Schema from "effect/Schema"
+import * as BelvoError from "../BelvoError.js"
+
+/**
+ * The person's retrievals for the month are spent: Open Finance Brazil caps balance retrievals per
+ * person (CPF/CNPJ) per month, across every application on the same certificate. Nothing was sent.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const sync = LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30", person: "12345678900" }).pipe(
+ *   Effect.catchTag("BudgetSpent", (error) => Effect.logWarning(`${error.person}: ${error.used} of ${error.limit} used in ${error.month}`))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent", {
+  person: Schema.String,
+  month: Schema.String,
+  used: Schema.Number,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    return `The monthly retrieval budget of ${this.person} for ${this.month} is spent (${this.used} of ${this.limit}); nothing was sent`
+  }
+}
+
+/**
+ * A retrieve (POST) or resume (PATCH) may have reached Belvo before its process stopped, and its
+ * answer was lost with it. Sending it again could store the data twice (or spend a single-use
+ * token), so the sync stops and says so: list the link's balances to see what Belvo stored.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const sync = LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }).pipe(
+ *   Effect.tapErrorTag("OutcomeUnknown", (error) => Effect.logError(`check ${error.link}: ${error.step} may have been sent`))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>()("OutcomeUnknown", {
+  link: Schema.String,
+  step: Schema.String
+}) {
+  override get message(): string {
+    return `The ${this.step} of link ${this.link} may have reached Belvo before its process stopped; it is not sent again`
+  }
+}
+
+/**
+ * No token (nor "no token needed") came before the MFA challenge expired.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const sync = LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }).pipe(
+ *   Effect.catchTag("TokenTimedOut", () => Effect.logWarning("ask the person again tomorrow"))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class TokenTimedOut extends Schema.TaggedError<TokenTimedOut>()("TokenTimedOut", {
+  link: Schema.String,
+  round: Schema.Number,
+  expiresAt: Schema.String
+}) {
+  override get message(): string {
+    return `No MFA token for link ${this.link} (round ${this.round}) came before the challenge expired at ${this.expiresAt}`
+  }
+}
+
+/**
+ * There is no challenge waiting for a token under that sync (it never asked, already got one, or
+ * ended).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { LinkSync } from "effect-belvo/workflow"
+ *
+ * const answer = LinkSync.answer({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }, "123456").pipe(
+ *   Effect.catchTag("NoPendingChallenge", () => Effect.succeed("nothing to answer"))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class NoPendingChallenge extends Schema.TaggedError<NoPendingChallenge>()("NoPendingChallenge", {
+  executionId: Schema.String
+}) {
+  override get message(): string {
+    return `No MFA challenge is waiting for a token in sync ${this.executionId}`
+  }
+}
+
+/**
+ * The page sink failed to take a page; the sync stops at that page and can be started again (the
+ * pages already delivered are not delivered twice).
+ *
+ * @example
+ * ```ts
+ * import { PageSink, SyncError } from "effect-belvo/workflow"
+ * import { Effect } from "effect"
+ *
+ * const sink = PageSink.make((delivery) =>
+ *   delivery.balances.length > 0 ? Effect.void : Effect.fail(new SyncError.SinkFailed({ key: delivery.key, reason: "empty page" }))
+ * )
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class SinkFailed extends Schema.TaggedError<SinkFailed>()("SinkFailed", {
+  key: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The page sink refused ${this.key}: ${this.reason}`
+  }
+}
+
+/**
+ * The sync's own store (claims, budgets, pending challenges) failed: a database or a connection.
+ *
+ * @example
+ * ```ts
+ * import { SyncError } from "effect-belvo/workflow"
+ *
+ * const error = new SyncError.StoreFailed({ operation: "claim", reason: "connection refused" })
+ * console.log(error.message) // "The sync store failed to claim: connection refused"
+ * ```
+ *
+ * @since 1.0.0
+ * @category errors
+ */
+export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed", {
+  operation: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The sync store failed to ${this.operation}: ${this.reason}`
+  }
+}
+
+/**
+ * Every error a link's sync can end with: those above and every `BelvoError`, as one schema a
+ * workflow engine stores and reads back.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { SyncError } from "effect-belvo/workflow"
+ *
+ * const stored = Schema.encodeSync(SyncError.SyncError)(new SyncError.OutcomeUnknown({ link: "l", step: "retrieve" }))
+ * console.log(stored._tag) // "OutcomeUnknown"
+ * ```
+ *
+ * @since 1.0.0
+ * @category schemas
+ */
+export const SyncError = Schema.Union([
+  BudgetSpent,
+  OutcomeUnknown,
+  TokenTimedOut,
+  SinkFailed,
+  StoreFailed,
+  ...BelvoError.BelvoError.members
+])
+
+/**
+ * The type of {@link SyncError}.
+ *
+ * @example
+ * ```ts
+ * import type { SyncError } from "effect-belvo/workflow"
+ *
+ * const retryable = (error: SyncError.SyncError): boolean => error._tag === "TooManyRequests" || error._tag === "StoreFailed"
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type SyncError = typeof SyncError.Type

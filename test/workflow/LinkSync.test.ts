@@ -1,0 +1,166 @@
+/**
+ * The link sync on the in-memory engine against the in-process sandbox: the steps, MFA tokens from
+ * outside the workflow, the budget, claims, listing into a sink, joining a running sync.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import { TestClock } from "effect/testing"
+import { SandboxClient, SandboxModel, Sandbox } from "../../src/testing/index.js"
+import { LinkSync, PageSink, SyncStore } from "../../src/workflow/index.js"
+
+const embedded = (sink: PageSink.Service = PageSink.make(() => Effect.void)) =>
+  LinkSync.layerEmbedded(Layer.succeed(PageSink.PageSink, sink)).pipe(
+    Layer.provideMerge(SandboxClient.layer({ largeLinkBalances: 2_500 }))
+  )
+
+/** Waits (in virtual time) until the sync has a challenge waiting for a token. */
+const waitingFor = (link: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 200; i++) {
+      const waiting = (yield* LinkSync.pending).find((w) => w.link === link)
+      if (waiting !== undefined) return waiting
+      yield* TestClock.adjust("10 millis")
+    }
+    return yield* Effect.die(new Error(`no challenge waiting for ${link}`))
+  })
+
+describe("LinkSync", () => {
+  it.effect("a plain link: retrieved once, summary reported", () =>
+    Effect.gen(function* () {
+      const summary = yield* LinkSync.start({ link: SandboxModel.plainLinkId, run: "r1" })
+      assert.deepStrictEqual(summary, {
+        link: SandboxModel.plainLinkId,
+        run: "r1",
+        status: 201,
+        retrieved: 2,
+        rounds: 0,
+        pages: 0,
+        listed: 0
+      })
+      const posts = (yield* Sandbox.requests).filter((r) => r.method === "POST")
+      assert.lengthOf(posts, 1)
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("an MFA link waits for a token from outside, then resumes", () =>
+    Effect.gen(function* () {
+      const payload = { link: SandboxModel.mfaLinkId, run: "r1" }
+      const fiber = yield* Effect.forkChild(LinkSync.start(payload))
+      const waiting = yield* waitingFor(payload.link)
+      assert.strictEqual(waiting.round, 1)
+      assert.strictEqual(waiting.challenge.token_generation_data?.expects_user_input, true)
+      yield* LinkSync.answer(payload, SandboxModel.tokenFor(waiting.challenge))
+      yield* TestClock.adjust("1 second")
+      const summary = yield* Fiber.join(fiber)
+      assert.strictEqual(summary.rounds, 1)
+      assert.strictEqual(summary.retrieved, 1)
+      assert.lengthOf(yield* LinkSync.pending, 0)
+      const methods = (yield* Sandbox.requests).map((r) => r.method)
+      assert.deepStrictEqual(methods, ["POST", "PATCH"])
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("a confirmation on another device: answered with no token", () =>
+    Effect.gen(function* () {
+      const payload = { link: SandboxModel.confirmLinkId, run: "r1" }
+      const fiber = yield* Effect.forkChild(LinkSync.start(payload))
+      const waiting = yield* waitingFor(payload.link)
+      assert.strictEqual(waiting.challenge.token_generation_data?.expects_user_input, false)
+      yield* LinkSync.answer({ executionId: waiting.executionId }, undefined)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* Fiber.join(fiber)).rounds, 1)
+      const patch = (yield* Sandbox.requests).find((r) => r.method === "PATCH")
+      assert.isFalse("token" in JSON.parse(patch?.body ?? "{}"))
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("no token before the challenge expires: TokenTimedOut, nothing resumed", () =>
+    Effect.gen(function* () {
+      const payload = { link: SandboxModel.mfaLinkId, run: "r1" }
+      const fiber = yield* Effect.forkChild(Effect.flip(LinkSync.start(payload)))
+      yield* waitingFor(payload.link)
+      yield* TestClock.adjust("11 minutes")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "TokenTimedOut")
+      assert.lengthOf(yield* LinkSync.pending, 0)
+      assert.isFalse((yield* Sandbox.requests).some((r) => r.method === "PATCH"))
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("the same payload joins the running sync: one retrieve", () =>
+    Effect.gen(function* () {
+      const payload = { link: SandboxModel.mfaLinkId, run: "r2" }
+      const first = yield* Effect.forkChild(LinkSync.start(payload))
+      const waiting = yield* waitingFor(payload.link)
+      const second = yield* Effect.forkChild(LinkSync.start(payload))
+      yield* TestClock.adjust("10 millis")
+      yield* LinkSync.answer(payload, SandboxModel.tokenFor(waiting.challenge))
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(yield* Fiber.join(first), yield* Fiber.join(second))
+      assert.lengthOf(
+        (yield* Sandbox.requests).filter((r) => r.method === "POST"),
+        1
+      )
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("the monthly budget per person: granted up to the limit, once per sync, then BudgetSpent", () =>
+    Effect.gen(function* () {
+      const person = "12345678900"
+      const one = yield* LinkSync.start({ link: SandboxModel.plainLinkId, run: "a", person })
+      // The same sync again spends nothing more.
+      yield* LinkSync.start({ link: SandboxModel.plainLinkId, run: "a", person })
+      yield* LinkSync.start({ link: SandboxModel.plainLinkId, run: "b", person })
+      const error = yield* Effect.flip(LinkSync.start({ link: SandboxModel.plainLinkId, run: "c", person }))
+      assert.strictEqual(one.status, 201)
+      assert.strictEqual(error._tag, "BudgetSpent")
+      const posts = (yield* Sandbox.requests).filter((r) => r.method === "POST")
+      assert.lengthOf(posts, 2)
+    }).pipe(
+      Effect.provide(embedded()),
+      Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, monthlyBudget: 2 })
+    )
+  )
+
+  it.effect("a retrieve claimed before (its outcome lost in a crash) is reported, not sent", () =>
+    Effect.gen(function* () {
+      const payload = { link: SandboxModel.plainLinkId, run: "crashed" }
+      const executionId = yield* LinkSync.LinkSync.executionId(payload)
+      const store = yield* SyncStore.SyncStore
+      yield* store.claim(`${executionId}/retrieve`)
+      const error = yield* Effect.flip(LinkSync.start(payload))
+      assert.strictEqual(error._tag, "OutcomeUnknown")
+      assert.lengthOf(yield* Sandbox.requests, 0)
+    }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect("listing delivers every stored balance into the sink, one page per delivery key", () =>
+    Effect.gen(function* () {
+      const memory = yield* PageSink.makeMemory
+      const summary = yield* LinkSync.start({ link: SandboxModel.largeLinkId, run: "r1", list: {} }).pipe(
+        Effect.provide(embedded(memory.sink))
+      )
+      assert.strictEqual(summary.pages, 3)
+      assert.strictEqual(summary.listed, 2_500 + 3)
+      const deliveries = memory.deliveries()
+      assert.deepStrictEqual(
+        deliveries.map((d) => d.page),
+        [1, 2, 3]
+      )
+      assert.strictEqual(
+        deliveries.reduce((n, d) => n + d.balances.length, 0),
+        summary.listed
+      )
+      assert.strictEqual(memory.repeated(), 0)
+    })
+  )
+
+  it.effect("answering a sync with nothing pending is a typed error", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(LinkSync.answer({ link: SandboxModel.plainLinkId, run: "none" }, "1"))
+      assert.strictEqual(error._tag, "NoPendingChallenge")
+    }).pipe(Effect.provide(embedded()))
+  )
+})
