@@ -27,6 +27,7 @@ import * as Result from "effect/Result"
 import * as Semaphore from "effect/Semaphore"
 import * as Checks from "./internal/settings.js"
 import { version } from "./internal/version.js"
+import * as BelvoError from "./BelvoError.js"
 
 /**
  * Belvo's environments and their base URLs.
@@ -190,9 +191,14 @@ export interface Options {
    * Client-side rate limit shared by every call of this client: at most `limit` requests start in
    * each `interval` window, e.g. `{ limit: 50, interval: "1 second" }`; requests over it wait for
    * the next window. A window starts with the first request after a quiet spell, so any span of one
-   * interval that straddles two windows may see up to `2 × limit - 1` starts.
+   * interval that straddles two windows may see up to `2 × limit - 1` starts. With a
+   * `RateLimiter.RateLimiter` in context (`effect/persistence`, on a shared store such as Redis),
+   * the limit is shared by every process on that store, under `key` (default
+   * `effect-belvo:<origin>`). After a 429, the rest of the window is spent for everyone.
    */
-  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.Input } | undefined
+  readonly rateLimit?:
+    | { readonly limit: number; readonly interval: Duration.Input; readonly key?: string | undefined }
+    | undefined
   /** Most requests in flight at once across every call of this client. Default unlimited. */
   readonly maxConcurrentRequests?: number | undefined
   /** Largest response body accepted, in bytes; a larger one is a `DecodeError`. Default 64 MiB. */
@@ -283,8 +289,20 @@ export interface Service {
    * cannot plant them in an error, a log line or a span.
    */
   readonly redact: (text: string) => string
-  /** Runs one HTTP attempt under {@link Limits}: waits for the rate limit, then an in-flight slot. */
-  readonly withPermit: <A, E, R>(attempt: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Runs one HTTP attempt under {@link Limits}: waits for the rate limit, then an in-flight slot.
+   * A limiter whose store fails (a shared one, on Redis) fails the attempt with a `TransportError`
+   * that was never sent; `route` names the request in it.
+   */
+  readonly withPermit: <A, E, R>(
+    attempt: Effect.Effect<A, E, R>,
+    route?: { readonly method: string; readonly path: string }
+  ) => Effect.Effect<A, E | BelvoError.TransportError, R>
+  /**
+   * Called after a 429 (with its `Retry-After`, when given): on a client with a rate limit, spends
+   * the rest of the window on the limiter, so every client sharing it waits too. Otherwise nothing.
+   */
+  readonly backOff: (retryAfterMillis: number | null) => Effect.Effect<void>
 }
 
 /**
@@ -551,29 +569,67 @@ export const make: (options: Options) => Effect.Effect<Service, Config.ConfigErr
       )
     )
     const httpClient = options.transformClient ? options.transformClient(configured) : configured
-    const limiter =
-      limits.rateLimit === undefined
-        ? undefined
-        : yield* Effect.provide(
-            RateLimiter.makeWithRateLimiter,
-            RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
-          )
     const rateLimit = limits.rateLimit
+    // A RateLimiter in context (on a shared store, such as Redis) makes the limit one for every
+    // process using that store; otherwise it is this client's own, in memory.
+    const shared = yield* Effect.serviceOption(RateLimiter.RateLimiter)
+    const limiter =
+      rateLimit === undefined
+        ? undefined
+        : Option.isSome(shared)
+          ? shared.value
+          : yield* Effect.provide(RateLimiter.make, RateLimiter.layerStoreMemory)
+    const key = options.rateLimit?.key ?? `effect-belvo:${origin}`
     const semaphore =
       limits.maxConcurrentRequests === undefined
         ? undefined
         : yield* Semaphore.make(limits.maxConcurrentRequests)
-    const withPermit = <A, E, R>(attempt: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const withPermit = <A, E, R>(
+      attempt: Effect.Effect<A, E, R>,
+      route: { readonly method: string; readonly path: string } = { method: "", path: "" }
+    ): Effect.Effect<A, E | BelvoError.TransportError, R> => {
       const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
       if (limiter === undefined || rateLimit === undefined) return capped
-      // The in-memory store cannot fail; its error channel is typed for stores that can.
-      return limiter({
-        key: "belvo",
-        limit: rateLimit.limit,
-        window: rateLimit.interval,
-        algorithm: "fixed-window",
-        onExceeded: "delay"
-      })(capped).pipe(Effect.catchTag("RateLimiterError", (error) => Effect.die(error)))
+      return limiter
+        .consume({
+          key,
+          limit: rateLimit.limit,
+          window: rateLimit.interval,
+          algorithm: "fixed-window",
+          onExceeded: "delay"
+        })
+        .pipe(
+          Effect.mapError(
+            (error) =>
+              new BelvoError.TransportError({
+                message: `${route.method} ${route.path} was not sent: the rate limiter's store failed: ${error.message}`,
+                method: route.method,
+                path: route.path,
+                sent: false
+              })
+          ),
+          Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? capped : Effect.delay(capped, delay)))
+        )
+    }
+    // After a 429, the rest of the window is spent (longer for a longer Retry-After), so every
+    // client on the same limiter waits, not only the one that was refused.
+    const backOff = (retryAfterMillis: number | null): Effect.Effect<void> => {
+      if (limiter === undefined || rateLimit === undefined) return Effect.void
+      const windowMillis = Duration.toMillis(rateLimit.interval)
+      const windows = retryAfterMillis === null ? 1 : Math.max(1, Math.ceil(retryAfterMillis / windowMillis))
+      return limiter
+        .consume({
+          key,
+          limit: rateLimit.limit,
+          window: rateLimit.interval,
+          algorithm: "fixed-window",
+          onExceeded: "delay",
+          tokens: rateLimit.limit * Math.min(windows, 60)
+        })
+        .pipe(
+          Effect.asVoid,
+          Effect.catch((error) => Effect.logDebug(`rate limiter back-off not recorded: ${error.message}`))
+        )
     }
     return BelvoClient.of({
       baseUrl,
@@ -581,7 +637,8 @@ export const make: (options: Options) => Effect.Effect<Service, Config.ConfigErr
       settings,
       limits,
       redact: redactor(Redacted.value(options.secretId), Redacted.value(options.secretPassword)),
-      withPermit
+      withPermit,
+      backOff
     })
   })
 

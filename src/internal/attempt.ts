@@ -135,9 +135,12 @@ export const send = <T extends Errors.StatusTable>(
             )
         })
       )
-      const permitted = client.withPermit(exchange)
+      const permitted = client.withPermit(exchange, route)
       return (onSend !== undefined && mayWait ? Effect.andThen(onSend, permitted) : permitted).pipe(
         Effect.flatMap((answered) => interpret(spec, answered, current, client.redact)),
+        Effect.tapError((error) =>
+          error._tag === "TooManyRequests" ? client.backOff(error.retryAfterMillis) : Effect.void
+        ),
         Effect.tapError((error) =>
           Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
             Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
