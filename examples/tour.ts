@@ -7,6 +7,9 @@
  * BELVO_SECRET_PASSWORD and BELVO_ENVIRONMENT (or BELVO_BASE_URL); BELVO_LINK_ID names the link to
  * use, BELVO_MFA_LINK_ID an MFA-protected one, and the MFA token is read from the terminal. The
  * tour says so before each call that makes Belvo store data.
+ *
+ * `npm start -- --scale` runs examples/scale.ts instead: many links synced as durable workflows
+ * (effect-belvo/workflow), embedded, on the sandbox.
  */
 import { createInterface } from "node:readline/promises"
 import { NodeRuntime } from "@effect/platform-node"
@@ -26,6 +29,7 @@ import {
 import { FetchHttpClient } from "effect/http"
 import { type Balance, Balances, BelvoClient, Mfa, type MfaChallenge } from "../src/index.js"
 import { SandboxModel, SandboxServer } from "../src/testing/index.js"
+import * as Scale from "./scale.js"
 
 /** Where the tour runs: the links it uses and how it answers an MFA challenge. */
 interface Target {
@@ -240,12 +244,15 @@ const tour = (target: Target) =>
       yield* Console.log(`  ${denied}`)
     }
 
-    yield* Console.log("\nDone.")
+    yield* Console.log(
+      "\nDone. Next: many links as durable syncs, with MFA answered from anywhere: npm start -- --scale"
+    )
   })
 
 const args = process.argv.slice(2)
 const live = args.includes("--live")
-const unknown = args.filter((arg) => arg !== "--live")
+const scale = args.includes("--scale")
+const unknown = args.filter((arg) => arg !== "--live" && arg !== "--scale")
 
 const sandboxTour = Effect.gen(function* () {
   const exported = ["BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BELVO_ENVIRONMENT", "BELVO_BASE_URL"].filter(
@@ -267,10 +274,13 @@ const sandboxTour = Effect.gen(function* () {
 const liveTour = Effect.flatMap(liveTarget, (target) => Effect.provide(tour(target), target.client))
 
 const program: Effect.Effect<void, unknown> =
-  unknown.length > 0
-    ? Effect.fail(`unknown argument ${unknown.join(" ")}; usage: npm start [-- --live]`)
+  unknown.length > 0 || (live && scale)
+    ? Effect.fail(`unknown argument ${unknown.join(" ")}; usage: npm start [-- --live | --scale]`)
     : live
       ? liveTour
-      : sandboxTour
+      : scale
+        ? // examples/scale.ts: the link syncs of effect-belvo/workflow, embedded, on the sandbox.
+          Scale.main
+        : sandboxTour
 
 NodeRuntime.runMain(program)
