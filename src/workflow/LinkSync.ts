@@ -7,7 +7,8 @@
  * - The execution id is derived from the payload: starting the same sync twice joins the first.
  * - A person's monthly retrieval budget is reserved before the retrieve, once per sync.
  * - A retrieve (POST) or resume (PATCH) is claimed before it is sent: after a crash, one whose
- *   answer is unknown is reported (`OutcomeUnknown`), never sent again.
+ *   answer was lost is never sent again. If balances of the link were stored since the claim, the
+ *   sync goes on from them; otherwise it reports `OutcomeUnknown`.
  * - A challenge waits for {@link answer} (a token, or none), raced against its expiry on the
  *   engine's durable clock; {@link pending} lists the waiting ones for a web app.
  *
@@ -22,6 +23,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Activity from "effect/workflow/Activity"
 import * as DurableClock from "effect/workflow/DurableClock"
@@ -156,6 +158,9 @@ export const LinkSync = Workflow.make("effect-belvo/LinkSync", {
   payload: Payload,
   success: Summary,
   error: SyncError,
+  // A caller waiting on a runner that does not own the sync checks again this often (the engine's
+  // default backs off to 30 s, so a finished sync could go unnoticed that long).
+  suspendedRetrySchedule: Schedule.spaced("1 second"),
   idempotencyKey: (payload) =>
     JSON.stringify([
       payload.link,
@@ -259,18 +264,51 @@ const stepOf = (
     Effect.catchTag("TokenRequired", (required) => Effect.succeed<Step>({ _tag: "Challenged", required }))
   )
 
-/** Sends once: claims `key` first, so a re-execution after a crash reports instead of sending again. */
-const once = <A, E, R>(
+/**
+ * Sends once: claims `key` first. A re-execution (its process stopped after the claim) does not
+ * send again: it asks `recover` whether Belvo stored the data since the claim, and reports
+ * `OutcomeUnknown` when it cannot tell.
+ */
+const once = <A, E, R, E2, R2>(
   key: string,
   link: string,
   step: string,
-  send: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | OutcomeUnknown | StoreFailed, R | SyncStore> =>
+  send: Effect.Effect<A, E, R>,
+  recover: (claimedAt: number) => Effect.Effect<A | undefined, E2, R2>
+): Effect.Effect<A, E | E2 | OutcomeUnknown | StoreFailed, R | R2 | SyncStore> =>
   Effect.gen(function* () {
     const store = yield* SyncStore
-    if (!(yield* store.claim(key))) return yield* new OutcomeUnknown({ link, step })
-    return yield* send
+    const claim = yield* store.claim(key, yield* Clock.currentTimeMillis)
+    if (claim.first) return yield* send
+    const recovered = yield* recover(claim.at)
+    if (recovered === undefined) return yield* new OutcomeUnknown({ link, step })
+    return recovered
   })
+
+// A retrieve's balances are collected as it runs; a little before the claim allows for clock skew.
+const RECOVERY_MARGIN_MILLIS = 5 * 60_000
+
+/**
+ * After a crash: balances of the link collected since the claim show that the lost request stored
+ * them (with `save_data` false nothing is stored, and nothing can be known).
+ */
+const storedSince =
+  (link: string, account: string | undefined, saved: boolean) =>
+  (claimedAt: number): Effect.Effect<Step | undefined, Balances.ListError, BelvoClient> => {
+    if (!saved) return Effect.succeed(undefined)
+    const since = DateTime.formatIso(DateTime.makeUnsafe(claimedAt - RECOVERY_MARGIN_MILLIS))
+    return Effect.map(
+      Balances.listPage({
+        link,
+        ...(account === undefined ? {} : { account }),
+        collected_at__gte: since,
+        page_size: 1000,
+        fields: ["id"]
+      }),
+      (page): Step | undefined =>
+        page.count > 0 ? { _tag: "Retrieved", status: 201, count: page.count } : undefined
+    )
+  }
 
 const handler = (payload: Payload, executionId: string) =>
   Effect.gen(function* () {
@@ -307,7 +345,8 @@ const handler = (payload: Payload, executionId: string) =>
             ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
             ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
           })
-        )
+        ),
+        storedSince(link, payload.account_id, payload.save_data ?? true)
       )
     })
 
@@ -359,7 +398,8 @@ const handler = (payload: Payload, executionId: string) =>
           `${executionId}/resume-${round}`,
           link,
           `resume (round ${round})`,
-          stepOf(Balances.resume(challenge, token))
+          stepOf(Balances.resume(challenge, token)),
+          storedSince(link, payload.account_id, challenge.save_data)
         )
       })
     }

@@ -37,6 +37,24 @@ export interface Pending {
 }
 
 /**
+ * What a claim found: whether this call claimed the key, and when it was first claimed.
+ *
+ * @example
+ * ```ts
+ * import type { SyncStore } from "effect-belvo/workflow"
+ *
+ * const again = (claim: SyncStore.Claim): boolean => !claim.first
+ * ```
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export interface Claim {
+  readonly first: boolean
+  readonly at: number
+}
+
+/**
  * What a budget reservation found: `granted`, with how many of the month's retrievals are now
  * used (a sync that reserved before counts once, however often it asks).
  *
@@ -70,8 +88,11 @@ export interface Reservation {
  * @category models
  */
 export interface Service {
-  /** Claims `key` for sending: `true` the first time, `false` ever after. */
-  readonly claim: (key: string) => Effect.Effect<boolean, StoreFailed>
+  /**
+   * Claims `key` for sending at `at` (epoch milliseconds): `first` the first time; ever after, not
+   * `first`, with the time of the first claim.
+   */
+  readonly claim: (key: string, at: number) => Effect.Effect<Claim, StoreFailed>
   /**
    * Reserves one retrieval of `person` in `month` for `key` (a sync): granted while fewer than
    * `limit` are used, and always granted again to a key that already holds one.
@@ -100,7 +121,7 @@ export interface Service {
  *
  * const first = Effect.gen(function* () {
  *   const store = yield* SyncStore.SyncStore
- *   return yield* store.claim("sync-1/retrieve")
+ *   return yield* store.claim("sync-1/retrieve", Date.now())
  * }).pipe(Effect.provide(SyncStore.layerMemory))
  * ```
  *
@@ -127,15 +148,16 @@ export class SyncStore extends Context.Service<SyncStore, Service>()("effect-bel
  * @category layers
  */
 export const layerMemory: Layer.Layer<SyncStore> = Layer.sync(SyncStore, () => {
-  const claims = new Set<string>()
+  const claims = new Map<string, number>()
   const budgets = new Map<string, Set<string>>()
   const pending = new Map<string, Pending>()
   return SyncStore.of({
-    claim: (key) =>
+    claim: (key, at) =>
       Effect.sync(() => {
-        if (claims.has(key)) return false
-        claims.add(key)
-        return true
+        const before = claims.get(key)
+        if (before !== undefined) return { first: false, at: before }
+        claims.set(key, at)
+        return { first: true, at }
       }),
     reserve: ({ person, month, key, limit }) =>
       Effect.sync(() => {
@@ -184,7 +206,7 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
     const sql = yield* SqlClient.SqlClient
     yield* Effect.mapError(
       Effect.all([
-        sql`CREATE TABLE IF NOT EXISTS effect_belvo_claims (key TEXT PRIMARY KEY)`,
+        sql`CREATE TABLE IF NOT EXISTS effect_belvo_claims (key TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
         sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget (person TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (person, month, key))`,
         sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget_used (person TEXT NOT NULL, month TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (person, month))`,
         sql`CREATE TABLE IF NOT EXISTS effect_belvo_pending (execution_id TEXT PRIMARY KEY, link TEXT NOT NULL, run TEXT NOT NULL, round INTEGER NOT NULL, challenge TEXT NOT NULL, at BIGINT NOT NULL)`
@@ -193,13 +215,17 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
     )
     let sequence = Date.now()
     return SyncStore.of({
-      claim: (key) =>
-        sql<{
-          key: string
-        }>`INSERT INTO effect_belvo_claims (key) VALUES (${key}) ON CONFLICT DO NOTHING RETURNING key`.pipe(
-          Effect.map((rows) => rows.length === 1),
-          Effect.mapError(failed("claim"))
-        ),
+      claim: (key, at) =>
+        Effect.gen(function* () {
+          const inserted = yield* sql<{
+            key: string
+          }>`INSERT INTO effect_belvo_claims (key, at) VALUES (${key}, ${at}) ON CONFLICT DO NOTHING RETURNING key`
+          if (inserted.length === 1) return { first: true, at }
+          const rows = yield* sql<{
+            at: number | string
+          }>`SELECT at FROM effect_belvo_claims WHERE key = ${key}`
+          return { first: false, at: Number(rows[0]?.at ?? at) }
+        }).pipe(Effect.mapError(failed("claim"))),
       reserve: ({ person, month, key, limit }) =>
         sql
           .withTransaction(

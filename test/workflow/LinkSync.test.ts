@@ -7,7 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { TestClock } from "effect/testing"
-import { SandboxClient, SandboxModel, Sandbox } from "../../src/testing/index.js"
+import { Balances } from "../../src/index.js"
+import { Sandbox, SandboxClient, SandboxModel } from "../../src/testing/index.js"
 import { LinkSync, PageSink, SyncStore } from "../../src/workflow/index.js"
 
 const embedded = (sink: PageSink.Service = PageSink.make(() => Effect.void)) =>
@@ -124,16 +125,42 @@ describe("LinkSync", () => {
     )
   )
 
-  it.effect("a retrieve claimed before (its outcome lost in a crash) is reported, not sent", () =>
-    Effect.gen(function* () {
-      const payload = { link: SandboxModel.plainLinkId, run: "crashed" }
-      const executionId = yield* LinkSync.LinkSync.executionId(payload)
-      const store = yield* SyncStore.SyncStore
-      yield* store.claim(`${executionId}/retrieve`)
-      const error = yield* Effect.flip(LinkSync.start(payload))
-      assert.strictEqual(error._tag, "OutcomeUnknown")
-      assert.lengthOf(yield* Sandbox.requests, 0)
-    }).pipe(Effect.provide(embedded()))
+  it.effect(
+    "a retrieve claimed before, its answer lost and nothing stored since: OutcomeUnknown, not sent again",
+    () =>
+      Effect.gen(function* () {
+        const now = Date.parse("2030-01-01T00:00:00Z")
+        yield* TestClock.setTime(now)
+        const payload = { link: SandboxModel.plainLinkId, run: "crashed" }
+        const executionId = yield* LinkSync.LinkSync.executionId(payload)
+        const store = yield* SyncStore.SyncStore
+        yield* store.claim(`${executionId}/retrieve`, now)
+        const unknown = yield* Effect.flip(LinkSync.start(payload))
+        assert.strictEqual(unknown._tag, "OutcomeUnknown")
+        assert.isFalse((yield* Sandbox.requests).some((r) => r.method === "POST"))
+      }).pipe(Effect.provide(embedded()))
+  )
+
+  it.effect(
+    "a retrieve claimed before whose lost answer did store: recovered from the stored balances, not sent again",
+    () =>
+      Effect.gen(function* () {
+        const now = Date.parse("2030-01-01T00:00:00Z")
+        yield* TestClock.setTime(now)
+        const payload = { link: SandboxModel.plainLinkId, run: "crashed" }
+        const executionId = yield* LinkSync.LinkSync.executionId(payload)
+        const store = yield* SyncStore.SyncStore
+        // The process that claimed it sent the POST and died before recording the answer.
+        yield* store.claim(`${executionId}/retrieve`, now)
+        yield* Balances.retrieve({ link: payload.link })
+        const summary = yield* LinkSync.start(payload)
+        assert.strictEqual(summary.status, 201)
+        assert.strictEqual(summary.retrieved, 2)
+        assert.lengthOf(
+          (yield* Sandbox.requests).filter((r) => r.method === "POST"),
+          1
+        )
+      }).pipe(Effect.provide(embedded()))
   )
 
   it.effect("listing delivers every stored balance into the sink, one page per delivery key", () =>
