@@ -1,0 +1,119 @@
+/**
+ * The link syncs of effect-belvo/workflow across processes: runners on `ClusterWorkflowEngine` with
+ * PostgreSQL for the engine's messages and the sync's store, the rate limit shared on Redis, and a
+ * web app (or any process) that starts syncs and hands over MFA tokens without running any.
+ *
+ * Each process reads DATABASE_URL (postgres://…), REDIS_URL (redis://…), and the Belvo settings of
+ * `BelvoClient.layerConfig` (BELVO_SECRET_ID, BELVO_SECRET_PASSWORD, BELVO_ENVIRONMENT or
+ * BELVO_BASE_URL). A runner also reads RUNNER_HOST and RUNNER_PORT (where the others reach it).
+ *
+ *   npx tsx examples/scale-cluster.ts runner      # as many as needed, each with its own RUNNER_PORT
+ *   npx tsx examples/scale-cluster.ts start <run> <link>...   # start syncs, then exit
+ *   npx tsx examples/scale-cluster.ts answer      # answer every waiting challenge from the terminal
+ *
+ * The tests run this set-up with real servers: test/workflow/cluster.test.ts.
+ */
+import { createInterface } from "node:readline/promises"
+import { pathToFileURL } from "node:url"
+import { NodeClusterSocket, NodeHttpClient, NodeRedis, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Console, Duration, Effect, Layer, Option } from "effect"
+import { ClusterWorkflowEngine, RunnerAddress } from "effect/cluster"
+import { RateLimiter } from "effect/persistence"
+import { BelvoClient } from "../src/index.js"
+import { LinkSync, PageSink, SyncStore } from "../src/workflow/index.js"
+
+// Every process, runner or not: the same database, and the same shard layout.
+const Database = Layer.unwrap(
+  Effect.map(Config.Redacted("DATABASE_URL"), (url) => PgClient.layer({ url, maxConnections: 10 }))
+)
+
+export const sharding = {
+  // Shorter than the default 35 s, so a dead runner's syncs move on sooner; a lock is renewed every
+  // third of it, which a busy machine must manage (3 s proved too short on 2 cores).
+  shardLockExpiration: Duration.seconds(6),
+  entityMessagePollInterval: Duration.millis(500)
+}
+
+// One rate limit for every runner: a Belvo 429 to one holds them all back.
+const SharedRateLimit = RateLimiter.layer.pipe(
+  Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
+  Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))
+)
+
+const Belvo = BelvoClient.layerConfig({
+  rateLimit: { limit: 20, interval: "1 second" },
+  maxConcurrentRequests: 16
+}).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(SharedRateLimit))
+
+// Where listed pages go. A real sink writes them (to a table keyed by `delivery.key`, say).
+const Sink = PageSink.layer((delivery) =>
+  Console.log(`${delivery.key}: ${delivery.balances.length} balances`)
+)
+
+// A runner: it owns some of the syncs and runs them; others take them over if it stops.
+export const Runner = Layer.unwrap(
+  Effect.gen(function* () {
+    const host = yield* Config.String("RUNNER_HOST").pipe(Config.withDefault("127.0.0.1"))
+    const port = yield* Config.Port("RUNNER_PORT")
+    return LinkSync.layer.pipe(
+      Layer.provide([Belvo, SyncStore.layerSql, Sink]),
+      Layer.provide(ClusterWorkflowEngine.layer),
+      Layer.provide(
+        NodeClusterSocket.layer({
+          storage: "sql",
+          shardingConfig: { ...sharding, runnerAddress: Option.some(RunnerAddress.make(host, port)) }
+        })
+      ),
+      Layer.provide(Database)
+    )
+  })
+)
+
+// Any other process (a web app, a cron job): starts syncs and hands over tokens, runs none.
+export const Client = Layer.mergeAll(
+  ClusterWorkflowEngine.layer.pipe(
+    Layer.provide(NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: sharding }))
+  ),
+  SyncStore.layerSql
+).pipe(Layer.provide(Database))
+
+// Tonight's syncs: started, not awaited; each runs to its end on some runner.
+export const start = (run: string, links: ReadonlyArray<string>) =>
+  Effect.forEach(links, (link) => LinkSync.launch({ link, run, list: {} }), { concurrency: 16 })
+
+// The web app's side of MFA: show what each waiting challenge asks, hand over the answer.
+export const answerFromTerminal = Effect.gen(function* () {
+  const terminal = createInterface({ input: process.stdin, output: process.stdout })
+  for (const waiting of yield* LinkSync.pending) {
+    const data = waiting.challenge.token_generation_data
+    if (data?.expects_user_input === false) {
+      yield* Console.log(
+        `${waiting.link}: ${data.instructions ?? "confirm on your device"}; continuing without a token`
+      )
+      yield* LinkSync.answer({ executionId: waiting.executionId }, undefined)
+      continue
+    }
+    const token = yield* Effect.promise(() =>
+      terminal.question(`${waiting.link}: ${data?.instructions ?? "token"} (value ${data?.value ?? "-"}): `)
+    )
+    yield* LinkSync.answer({ executionId: waiting.executionId }, token)
+  }
+  terminal.close()
+})
+
+const [command, ...args] = process.argv.slice(2)
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const program: Effect.Effect<void, unknown> =
+    command === "runner"
+      ? Layer.launch(Runner)
+      : command === "start"
+        ? Effect.flatMap(start(args[0] ?? "manual", args.slice(1)), (ids) =>
+            Console.log(`started ${ids.length} syncs`)
+          ).pipe(Effect.provide(Client))
+        : command === "answer"
+          ? Effect.provide(answerFromTerminal, Client)
+          : Effect.fail("usage: scale-cluster.ts runner | start <run> <link>... | answer")
+  NodeRuntime.runMain(program)
+}
