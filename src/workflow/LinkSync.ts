@@ -430,6 +430,14 @@ const handler = (payload: Payload, executionId: string) =>
         pages += 1
         listed += delivered.items
         if (!delivered.more) break
+        if (page === settings.maxPages) {
+          // Never a silently short listing: past the bound, the sync fails and says where it stopped.
+          return yield* new BelvoError.PaginationError({
+            message: `Listing link ${link} stopped after ${page} pages (LinkSync.Settings.maxPages); ${listed} balances were delivered`,
+            reason: "Endless",
+            url: `page ${page + 1}`
+          })
+        }
       }
     }
 

@@ -191,3 +191,21 @@ describe("LinkSync", () => {
     }).pipe(Effect.provide(embedded()))
   )
 })
+
+describe("LinkSync listing bound", () => {
+  it.effect(
+    "more pages than maxPages: the sync fails after delivering them, never ends short in silence",
+    () =>
+      Effect.gen(function* () {
+        const memory = yield* PageSink.makeMemory
+        const error = yield* Effect.flip(
+          LinkSync.start({ link: SandboxModel.largeLinkId, run: "bounded", list: {} }).pipe(
+            Effect.provide(embedded(memory.sink)),
+            Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, maxPages: 2 })
+          )
+        )
+        assert.strictEqual(error._tag, "PaginationError")
+        assert.lengthOf(memory.deliveries(), 2)
+      })
+  )
+})
