@@ -71,6 +71,8 @@ try {
     "dist/index.d.ts",
     "dist/testing/index.js",
     "dist/testing/index.d.ts",
+    "dist/workflow/index.js",
+    "dist/workflow/index.d.ts",
     "README.md"
   ]) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
@@ -136,15 +138,16 @@ try {
     throw new Error("@effect/platform was installed: nothing should depend on it with Effect 4")
   }
 
-  // --- both entry points, imported and run ---
+  // --- every entry point, imported and run ---
   writeFileSync(
     join(app, "check.mjs"),
     `import { Effect, Layer, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge } from "effect-belvo"
 import * as Testing from "effect-belvo/testing"
+import * as Workflow from "effect-belvo/workflow"
 
-const names = { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge, ...Testing }
+const names = { Balance, BalanceQuery, Balances, BelvoClient, BelvoError, Mfa, MfaChallenge, ...Testing, ...Workflow }
 for (const [name, mod] of Object.entries(names)) {
   if (typeof mod !== "object" || Object.keys(mod).length === 0) throw new Error(name + " is empty")
 }
@@ -171,7 +174,13 @@ const overLoopback = await Effect.runPromise(
 if (overLoopback.status !== 200 || overLoopback.balances.length !== inProcess.balances.length) {
   throw new Error("loopback retrieve failed")
 }
-console.log("imported and ran effect-belvo and effect-belvo/testing from the packed tarball")
+const summary = await Effect.runPromise(
+  Workflow.LinkSync.start({ link: SandboxModel.plainLinkId, run: "pack-check" }).pipe(
+    Effect.provide(Workflow.LinkSync.layerEmbedded().pipe(Layer.provideMerge(SandboxClient.layer())))
+  )
+)
+if (summary.status !== 201 || summary.retrieved === 0) throw new Error("embedded link sync failed")
+console.log("imported and ran effect-belvo, effect-belvo/testing and effect-belvo/workflow from the packed tarball")
 `
   )
   process.stdout.write(run(process.execPath, ["check.mjs"], app))
