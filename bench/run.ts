@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: effect-belvo against a plain fetch loop and a naive `next` follower, on the
  * sandbox served from its own process, at 0 ms and 25 ms per-page latency; then peak memory in
- * fresh processes and a per-page decode micro-benchmark. Prints a markdown report and writes it to
- * bench/results.md.
+ * fresh processes, a per-page decode micro-benchmark, and 10,000 links synced by 1, 2 and 4 runner
+ * processes (bench/scale.ts: PostgreSQL and Redis started on 127.0.0.1). Prints a markdown report
+ * and writes it to bench/results.md.
  *
  * Environment: BENCH_RUNS (default 5 at 0 ms), BENCH_RUNS_SLOW (default 3 at 25 ms),
- * BENCH_QUICK=1 (1 run each, no RSS: a smoke test).
+ * BENCH_QUICK=1 (1 run each, no RSS, 1,000 links to scale: a smoke test).
  */
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
@@ -17,6 +18,7 @@ import { SandboxModel } from "../src/testing/index.js"
 import * as Cases from "./cases.js"
 import { fmt, max, measure, median, min, ratio, type Sample, type Server, startServer } from "./harness.js"
 import { microTable, runMicro } from "./micro.js"
+import { runScale } from "./scale.js"
 
 const EXPECTED = 100_000
 const HEAP_CAP = "--max-old-space-size=96"
@@ -452,6 +454,9 @@ const main = async () => {
   }
 
   emit("## Decode micro-benchmark", "", ...microTable(micro, Buffer.byteLength(pageText)), "")
+
+  // Many links across runner processes (PostgreSQL, Redis, runners: bench/scale.ts).
+  emit(...(await runScale({ quick, log })))
   emit(`Whole run: ${fmt((performance.now() - started) / 1000, 1)} s.`)
 
   const report = out.join("\n")

@@ -6,9 +6,10 @@
  *
  * - The execution id is derived from the payload: starting the same sync twice joins the first.
  * - A person's monthly retrieval budget is reserved before the retrieve, once per sync.
- * - A retrieve (POST) or resume (PATCH) is claimed before it is sent: after a crash, one whose
- *   answer was lost is never sent again. If balances of the link were stored since the claim, the
- *   sync goes on from them; otherwise it reports `OutcomeUnknown`.
+ * - A retrieve (POST) or resume (PATCH) is claimed as it goes out (after waiting for the client's
+ *   rate limit): after a crash, one whose answer was lost is never sent again. If balances of the
+ *   link were stored since the claim, the sync goes on from them; otherwise it reports
+ *   `OutcomeUnknown`.
  * - A challenge waits for {@link answer} (a token, or none), raced against its expiry on the
  *   engine's durable clock; {@link pending} lists the waiting ones for a web app.
  *
@@ -31,7 +32,7 @@ import * as DurableDeferred from "effect/workflow/DurableDeferred"
 import * as Workflow from "effect/workflow/Workflow"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import * as Balances from "../Balances.js"
-import type { BelvoClient } from "../BelvoClient.js"
+import { BelvoClient } from "../BelvoClient.js"
 import * as BelvoError from "../BelvoError.js"
 import * as MfaChallenge from "../MfaChallenge.js"
 import * as Sink from "./PageSink.js"
@@ -264,25 +265,66 @@ const stepOf = (
     Effect.catchTag("TokenRequired", (required) => Effect.succeed<Step>({ _tag: "Challenged", required }))
   )
 
+/** The claim was taken before: by an earlier execution of this step, whose answer was lost. */
+class ClaimTaken {
+  constructor(readonly at: number) {}
+}
+
+/** The store failed to claim; turned back into its typed error around the send. */
+class ClaimFailed {
+  constructor(readonly error: StoreFailed) {}
+}
+
 /**
- * Sends once: claims `key` first. A re-execution (its process stopped after the claim) does not
- * send again: it asks `recover` whether Belvo stored the data since the claim, and reports
- * `OutcomeUnknown` when it cannot tell.
+ * Sends once: claims `key` just before the request goes out, once the client's limits (rate limit,
+ * in-flight cap) let it through, so a process that stops while its requests wait for the limiter
+ * leaves no claim behind and the re-execution simply sends them. A re-execution that finds the
+ * claim (its process stopped after claiming) does not send again: it asks `recover` whether Belvo
+ * stored the data since the claim, and reports `OutcomeUnknown` when it cannot tell.
  */
-const once = <A, E, R, E2, R2>(
+const once = <A, E, E2, R2>(
   key: string,
   link: string,
   step: string,
-  send: Effect.Effect<A, E, R>,
+  send: Effect.Effect<A, E, BelvoClient>,
   recover: (claimedAt: number) => Effect.Effect<A | undefined, E2, R2>
-): Effect.Effect<A, E | E2 | OutcomeUnknown | StoreFailed, R | R2 | SyncStore> =>
+): Effect.Effect<A, E | E2 | OutcomeUnknown | StoreFailed, BelvoClient | R2 | SyncStore> =>
   Effect.gen(function* () {
     const store = yield* SyncStore
-    const claim = yield* store.claim(key, yield* Clock.currentTimeMillis)
-    if (claim.first) return yield* send
-    const recovered = yield* recover(claim.at)
-    if (recovered === undefined) return yield* new OutcomeUnknown({ link, step })
-    return recovered
+    const client = yield* BelvoClient
+    let claimed = false
+    // Runs inside the client's permit, before each attempt; only the first attempt claims (a
+    // retry of a request that provably never left is this execution's own).
+    const claimFirst = Effect.suspend(() =>
+      claimed
+        ? Effect.void
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => store.claim(key, now)).pipe(
+            Effect.matchEffect({
+              onFailure: (error) => Effect.die(new ClaimFailed(error)),
+              onSuccess: (claim) => {
+                if (!claim.first) return Effect.die(new ClaimTaken(claim.at))
+                claimed = true
+                return Effect.void
+              }
+            })
+          )
+    )
+    const claiming = BelvoClient.of({
+      ...client,
+      withPermit: (attempt, route) => client.withPermit(Effect.andThen(claimFirst, attempt), route)
+    })
+    return yield* send.pipe(
+      Effect.provideService(BelvoClient, claiming),
+      Effect.catchDefect((defect): Effect.Effect<A, StoreFailed | OutcomeUnknown | E2, R2> => {
+        if (defect instanceof ClaimFailed) return Effect.fail(defect.error)
+        if (!(defect instanceof ClaimTaken)) return Effect.die(defect)
+        return Effect.flatMap(recover(defect.at), (recovered) =>
+          recovered === undefined
+            ? Effect.fail(new OutcomeUnknown({ link, step }))
+            : Effect.succeed(recovered)
+        )
+      })
+    )
   })
 
 // A retrieve's balances are collected as it runs; a little before the claim allows for clock skew.

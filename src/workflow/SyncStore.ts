@@ -7,9 +7,11 @@
  *
  * @since 1.0.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import * as SqlClient from "effect/sql/SqlClient"
 import { StoreFailed } from "./SyncError.js"
 
@@ -204,16 +206,20 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
   SyncStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* Effect.mapError(
-      Effect.all([
-        sql`CREATE TABLE IF NOT EXISTS effect_belvo_claims (key TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
-        sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget (person TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (person, month, key))`,
-        sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget_used (person TEXT NOT NULL, month TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (person, month))`,
-        sql`CREATE TABLE IF NOT EXISTS effect_belvo_pending (execution_id TEXT PRIMARY KEY, link TEXT NOT NULL, run TEXT NOT NULL, round INTEGER NOT NULL, challenge TEXT NOT NULL, at BIGINT NOT NULL)`
-      ]),
-      failed("create its tables")
+    yield* Effect.all([
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_claims (key TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget (person TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (person, month, key))`,
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget_used (person TEXT NOT NULL, month TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (person, month))`,
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_pending (execution_id TEXT PRIMARY KEY, link TEXT NOT NULL, run TEXT NOT NULL, round INTEGER NOT NULL, challenge TEXT NOT NULL, at BIGINT NOT NULL)`
+    ]).pipe(
+      // Processes starting together race on PostgreSQL's catalog: "IF NOT EXISTS" is not atomic
+      // there, and the loser's CREATE fails with a unique violation. Again, it finds the table.
+      Effect.retry({ times: 5, schedule: Schedule.spaced("50 millis") }),
+      Effect.mapError(failed("create its tables"))
     )
-    let sequence = Date.now()
+    // Pending challenges are ordered by when they were put: the clock, across processes, kept
+    // increasing within this one (two puts in the same millisecond).
+    let sequence = 0
     return SyncStore.of({
       claim: (key, at) =>
         Effect.gen(function* () {
@@ -255,8 +261,8 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
           )
           .pipe(Effect.mapError(failed("reserve a retrieval"))),
       putPending: (entry) =>
-        Effect.suspend(() => {
-          sequence += 1
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          sequence = Math.max(sequence + 1, now)
           return sql`INSERT INTO effect_belvo_pending (execution_id, link, run, round, challenge, at) VALUES (${entry.executionId}, ${entry.link}, ${entry.run}, ${entry.round}, ${entry.challenge}, ${sequence}) ON CONFLICT (execution_id) DO UPDATE SET round = ${entry.round}, challenge = ${entry.challenge}, at = ${sequence}`
         }).pipe(Effect.asVoid, Effect.mapError(failed("record a pending challenge"))),
       removePending: (executionId) =>

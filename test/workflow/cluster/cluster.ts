@@ -1,0 +1,180 @@
+/**
+ * The layers of the multi-process set-up, shared by the runner and answerer processes, the test
+ * process (a client-only cluster member) and the scale benchmark: one shard layout for everyone,
+ * runners on `ClusterWorkflowEngine` + `NodeClusterSocket` (SQL storage) + PostgreSQL with the SQL
+ * sync store, a page sink writing to a table keyed by delivery key, and a `BelvoClient` against the
+ * sandbox server whose rate limit is shared through a `RateLimiter` on Redis.
+ */
+import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as ClusterWorkflowEngine from "effect/cluster/ClusterWorkflowEngine"
+import * as RunnerAddress from "effect/cluster/RunnerAddress"
+import * as ShardingConfig from "effect/cluster/ShardingConfig"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as RateLimiter from "effect/persistence/RateLimiter"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import { BelvoClient } from "../../../src/index.js"
+import { SandboxModel } from "../../../src/testing/index.js"
+import { LinkSync, PageSink, SyncError, SyncStore } from "../../../src/workflow/index.js"
+
+/**
+ * The whole shard layout, every field explicit: `NodeClusterSocket` reads environment variables
+ * (HOST, PORT, SHARDS_PER_GROUP, …) under the options, so nothing is left for them to change.
+ * Shard locks expire after 6 s and are refreshed every 2 s: with 3 s (a 1 s refresh, with a 1 s
+ * timeout) busy runners on 2 cores failed to refresh their own locks and dropped their shards.
+ */
+export const shardingConfig = (runnerPort?: number): ShardingConfig.ShardingConfig["Service"] => ({
+  ...ShardingConfig.defaults,
+  runnerAddress:
+    runnerPort === undefined ? Option.none() : Option.some(RunnerAddress.make("127.0.0.1", runnerPort)),
+  runnerListenAddress: Option.none(),
+  availableShardGroups: ["default"],
+  assignedShardGroups: ["default"],
+  shardsPerGroup: 300,
+  shardLockExpiration: Duration.seconds(6),
+  shardLockRefreshInterval: Duration.seconds(2),
+  refreshAssignmentsInterval: Duration.millis(300),
+  runnerHealthCheckInterval: Duration.seconds(1),
+  entityMessagePollInterval: Duration.millis(500),
+  entityReplyPollInterval: Duration.millis(200),
+  sendRetryInterval: Duration.millis(100),
+  entityTerminationTimeout: Duration.seconds(2)
+})
+
+/** The environment variables NodeClusterSocket's config reads: removed from every child's env. */
+export const shardingEnvironment: ReadonlyArray<string> = [
+  "HOST",
+  "PORT",
+  "LISTEN_HOST",
+  "LISTEN_PORT",
+  "SHARD_GROUPS",
+  ...Object.keys(ShardingConfig.defaults).map((key) => key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase())
+]
+
+export const database = (url: string, maxConnections = 10) =>
+  PgClient.layer({ url: Redacted.make(url), maxConnections })
+
+/** The sink's table: one row per delivery key, `deliveries` counts how often that key came. */
+export const createPagesTable = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE IF NOT EXISTS test_pages (
+    key TEXT PRIMARY KEY,
+    execution_id TEXT NOT NULL,
+    link TEXT NOT NULL,
+    run TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    items INTEGER NOT NULL,
+    balance_ids TEXT NOT NULL,
+    deliveries INTEGER NOT NULL,
+    pids TEXT NOT NULL
+  )`
+})
+
+/** A page sink writing each delivery to `test_pages`; a repeated key bumps its `deliveries`. */
+export const PagesToTable: Layer.Layer<PageSink.PageSink, never, SqlClient.SqlClient> = Layer.effect(
+  PageSink.PageSink,
+  Effect.map(SqlClient.SqlClient, (sql) =>
+    PageSink.make((delivery) => {
+      const ids = delivery.balances.map((balance) => balance.id).join(",")
+      const pid = String(process.pid)
+      return sql`INSERT INTO test_pages (key, execution_id, link, run, page, items, balance_ids, deliveries, pids)
+        VALUES (${delivery.key}, ${delivery.executionId}, ${delivery.link}, ${delivery.run}, ${delivery.page},
+                ${delivery.balances.length}, ${ids}, 1, ${pid})
+        ON CONFLICT (key) DO UPDATE SET deliveries = test_pages.deliveries + 1,
+          pids = test_pages.pids || ',' || ${pid}`.pipe(
+        Effect.asVoid,
+        Effect.mapError((error) => new SyncError.SinkFailed({ key: delivery.key, reason: error.message }))
+      )
+    })
+  )
+)
+
+export interface RunnerOptions {
+  readonly pgUrl: string
+  readonly redisUrl: string
+  readonly sandboxUrl: string
+  readonly port: number
+  /** Requests per interval, shared by every runner on the same Redis and key. */
+  readonly rateLimit: number
+  readonly rateIntervalMillis: number
+  readonly rateKey: string
+  readonly monthlyBudget: number
+}
+
+/** A `RateLimiter` whose counters live in Redis: one limit for every process using the same key. */
+export const sharedRateLimiter = (redisUrl: string) =>
+  RateLimiter.layer.pipe(
+    Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo-test:" })),
+    Layer.provide(NodeRedis.layer({ url: redisUrl }))
+  )
+
+/** A runner: hosts shards and runs the syncs assigned to it. */
+export const runnerLayer = (options: RunnerOptions) => {
+  const belvo = BelvoClient.layer({
+    baseUrl: options.sandboxUrl,
+    secretId: Redacted.make(SandboxModel.defaultSecretId),
+    secretPassword: Redacted.make(SandboxModel.defaultSecretPassword),
+    rateLimit: {
+      limit: options.rateLimit,
+      interval: Duration.millis(options.rateIntervalMillis),
+      key: options.rateKey
+    },
+    // So the sandbox's request log tells which runner sent each request.
+    userAgent: `runner-${process.pid}`
+  }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(sharedRateLimiter(options.redisUrl)))
+  const settings = Layer.succeed(LinkSync.Settings, {
+    ...LinkSync.defaultSettings,
+    monthlyBudget: options.monthlyBudget
+  })
+  return LinkSync.layer.pipe(
+    Layer.provide([belvo, SyncStore.layerSql, PagesToTable, settings]),
+    Layer.provide(ClusterWorkflowEngine.layer),
+    Layer.provide(NodeClusterSocket.layer({ storage: "sql", shardingConfig: shardingConfig(options.port) })),
+    Layer.provide(database(options.pgUrl))
+  )
+}
+
+/** A client-only member (the test, the answerer): starts, polls and answers syncs, runs none. */
+export const clientLayer = (pgUrl: string) =>
+  ClusterWorkflowEngine.layer.pipe(
+    Layer.provideMerge(
+      NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: shardingConfig() })
+    ),
+    Layer.provideMerge(SyncStore.layerSql),
+    Layer.provideMerge(database(pgUrl))
+  )
+
+/**
+ * Waits until `runners` runners hold all the shard locks between them, the same way twice in a row.
+ * The first runner up takes every shard and hands them over as the others join; syncs launched
+ * during that hand-over made it time out releasing and refreshing its locks on 2 busy cores, drop
+ * its shards and re-run what it was running.
+ */
+export const awaitBalancedShards = (runners: number, millis: number) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const deadline = Date.now() + millis
+    let previous = ""
+    while (Date.now() < deadline) {
+      // On PostgreSQL a shard lock is an advisory lock, held on one connection per runner.
+      const rows = yield* sql<{ pid: number; shards: number }>`
+        SELECT pid, count(*)::int AS shards FROM pg_locks
+        WHERE locktype = 'advisory' AND granted
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        GROUP BY pid ORDER BY pid`
+      const layout = JSON.stringify(rows)
+      const total = rows.reduce((n, row) => n + row.shards, 0)
+      if (rows.length === runners && total === shardingConfig().shardsPerGroup && layout === previous) return
+      previous = layout
+      yield* Effect.sleep("300 millis")
+    }
+    return yield* Effect.die(
+      new Error(`the shards were not spread over ${runners} runners within ${millis} ms`)
+    )
+  })

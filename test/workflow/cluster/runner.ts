@@ -1,0 +1,44 @@
+/**
+ * A runner process of the multi-process tests and the scale benchmark:
+ * `node --import tsx test/workflow/cluster/runner.ts`, configured by environment variables
+ * (PG_URL, REDIS_URL, SANDBOX_URL, RUNNER_PORT, RATE_LIMIT, RATE_INTERVAL_MS, RATE_KEY,
+ * MONTHLY_BUDGET; LOG_DEBUG=1 for the cluster's debug logs). Prints `{"event":"ready",…}` once its
+ * layers are built, then runs syncs until it is stopped.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as References from "effect/References"
+import { runnerLayer } from "./cluster.js"
+
+const required = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined || value === "") throw new Error(`runner: ${name} is not set`)
+  return value
+}
+
+const started = performance.now()
+const port = Number(required("RUNNER_PORT"))
+
+const main = Effect.gen(function* () {
+  yield* Layer.build(
+    runnerLayer({
+      pgUrl: required("PG_URL"),
+      redisUrl: required("REDIS_URL"),
+      sandboxUrl: required("SANDBOX_URL"),
+      port,
+      rateLimit: Number(required("RATE_LIMIT")),
+      rateIntervalMillis: Number(required("RATE_INTERVAL_MS")),
+      rateKey: required("RATE_KEY"),
+      monthlyBudget: Number(process.env.MONTHLY_BUDGET ?? 420)
+    })
+  )
+  const ms = Math.round(performance.now() - started)
+  console.log(JSON.stringify({ event: "ready", pid: process.pid, port, ms }))
+  return yield* Effect.never
+}).pipe(
+  Effect.scoped,
+  Effect.provideService(References.MinimumLogLevel, process.env.LOG_DEBUG === "1" ? "Debug" : "Info")
+)
+
+NodeRuntime.runMain(main)
