@@ -584,32 +584,38 @@ export const make: (options: Options) => Effect.Effect<Service, Config.ConfigErr
       limits.maxConcurrentRequests === undefined
         ? undefined
         : yield* Semaphore.make(limits.maxConcurrentRequests)
+    // Takes `tokens` from the limit's fixed window; the answer says how long to wait (it never waits).
+    const consume = (
+      limiter: RateLimiter.RateLimiter,
+      rateLimit: NonNullable<Limits["rateLimit"]>,
+      tokens: number
+    ) =>
+      limiter.consume({
+        key,
+        limit: rateLimit.limit,
+        window: rateLimit.interval,
+        algorithm: "fixed-window",
+        onExceeded: "delay",
+        tokens
+      })
     const withPermit = <A, E, R>(
       attempt: Effect.Effect<A, E, R>,
       route: { readonly method: string; readonly path: string } = { method: "", path: "" }
     ): Effect.Effect<A, E | BelvoError.TransportError, R> => {
       const capped = semaphore === undefined ? attempt : semaphore.withPermits(1)(attempt)
       if (limiter === undefined || rateLimit === undefined) return capped
-      return limiter
-        .consume({
-          key,
-          limit: rateLimit.limit,
-          window: rateLimit.interval,
-          algorithm: "fixed-window",
-          onExceeded: "delay"
-        })
-        .pipe(
-          Effect.mapError(
-            (error) =>
-              new BelvoError.TransportError({
-                message: `${route.method} ${route.path} was not sent: the rate limiter's store failed: ${error.message}`,
-                method: route.method,
-                path: route.path,
-                sent: false
-              })
-          ),
-          Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? capped : Effect.delay(capped, delay)))
-        )
+      return consume(limiter, rateLimit, 1).pipe(
+        Effect.mapError(
+          (error) =>
+            new BelvoError.TransportError({
+              message: `${route.method} ${route.path} was not sent: the rate limiter's store failed: ${error.message}`,
+              method: route.method,
+              path: route.path,
+              sent: false
+            })
+        ),
+        Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? capped : Effect.delay(capped, delay)))
+      )
     }
     // After a 429, the rest of the window is spent (longer for a longer Retry-After), so every
     // client on the same limiter waits, not only the one that was refused.
@@ -617,19 +623,10 @@ export const make: (options: Options) => Effect.Effect<Service, Config.ConfigErr
       if (limiter === undefined || rateLimit === undefined) return Effect.void
       const windowMillis = Duration.toMillis(rateLimit.interval)
       const windows = retryAfterMillis === null ? 1 : Math.max(1, Math.ceil(retryAfterMillis / windowMillis))
-      return limiter
-        .consume({
-          key,
-          limit: rateLimit.limit,
-          window: rateLimit.interval,
-          algorithm: "fixed-window",
-          onExceeded: "delay",
-          tokens: rateLimit.limit * Math.min(windows, 60)
-        })
-        .pipe(
-          Effect.asVoid,
-          Effect.catch((error) => Effect.logDebug(`rate limiter back-off not recorded: ${error.message}`))
-        )
+      return consume(limiter, rateLimit, rateLimit.limit * Math.min(windows, 60)).pipe(
+        Effect.asVoid,
+        Effect.catch((error) => Effect.logDebug(`rate limiter back-off not recorded: ${error.message}`))
+      )
     }
     return BelvoClient.of({
       baseUrl,
