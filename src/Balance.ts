@@ -14,6 +14,7 @@ import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { decimalOfNumber, decimalOfString, encodeDecimal, formatDecimal } from "./internal/amount.js"
 import { timestampOfString } from "./internal/timestamp.js"
+import { Uuid } from "./internal/uuid.js"
 
 /**
  * A `BigDecimal` as the type side of {@link Amount}. Property tests generate it as an amount looks on
@@ -141,12 +142,6 @@ export const Timestamp: Schema.Codec<DateTime.Utc, string> = Schema.String.annot
     })
   )
   .annotate({ identifier: "Timestamp" })
-
-/**
- * Belvo's ids: the 8-4-4-4-12 hexadecimal shape in any case, without checking the version and variant
- * bits, so an id Belvo sends is never refused over them.
- */
-const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
 
 /**
  * The balance object (`BalanceOFDA`) with its 11 documented fields.

@@ -21,6 +21,7 @@ import * as Balance from "./Balance.js"
 import * as BelvoError from "./BelvoError.js"
 import * as Keys from "./internal/keys.js"
 import { render } from "./internal/render.js"
+import { isUuid } from "./internal/uuid.js"
 
 // ---------------------------------------------------------------------------------------------
 // Error
@@ -356,7 +357,6 @@ const identity = (text: string): unknown => text
 const splitList = (text: string): unknown => text.split(",")
 
 // The check the balance's own ids get: the 8-4-4-4-12 hexadecimal shape.
-const isUuid = Schema.is(Balance.Balance.fields.id)
 
 const uuid: Rule = {
   encode: (value) => (isUuid(value) ? Result.succeed(value) : Result.fail("must be a UUID")),

@@ -29,6 +29,7 @@ import * as Errors from "./internal/errors.js"
 import * as Keys from "./internal/keys.js"
 import * as FastDecode from "./internal/fastDecode.js"
 import * as Paginate from "./internal/paginate.js"
+import { isUuid } from "./internal/uuid.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
 /** The collection, relative to the client's base URL. */
@@ -248,8 +249,6 @@ const knownKeys = (
   const unknown = Keys.check(where, input, known)
   return unknown === undefined ? Effect.void : Effect.fail(unknown)
 }
-
-const isUuid = Schema.is(Schema.String.check(Schema.isGUID({ expected: "a UUID" })))
 
 const requireUuid = (field: string, value: unknown): Effect.Effect<string, BelvoError.InvalidQuery> =>
   typeof value === "string" && isUuid(value)

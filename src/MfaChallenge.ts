@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Balance from "./Balance.js"
+import { isUuid, Uuid } from "./internal/uuid.js"
 
 const FieldName = Schema.Literals(Balance.fieldNames as [Balance.Field, ...Array<Balance.Field>])
 
@@ -75,7 +76,6 @@ export const maxExpirySeconds = 86_400
 
 /** A session id as Belvo documents it: 32 hex characters. */
 const Session = Schema.String.check(Schema.isPattern(/^[0-9a-fA-F]{32}$/))
-const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
 const Expiry = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: maxExpirySeconds }))
 
 /**
@@ -165,7 +165,6 @@ export interface Offer {
 }
 
 const isSession = Schema.is(Session)
-const isUuid = Schema.is(Uuid)
 const isExpiry = Schema.is(Expiry)
 
 /**

@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as UrlParams from "effect/http/UrlParams"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type * as Balance from "../Balance.js"
@@ -287,8 +288,7 @@ interface Missing<E> {
   readonly missing: E
 }
 
-const isNotFound = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && "_tag" in error && error._tag === "NotFound"
+const isNotFound = (error: unknown): boolean => Predicate.isTagged(error, "NotFound")
 
 /**
  * Concurrency n: page 1 gives `count`; the remaining page numbers are fetched n at a time and

@@ -34,6 +34,7 @@ import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import * as Balances from "../Balances.js"
 import { BelvoClient } from "../BelvoClient.js"
 import * as BelvoError from "../BelvoError.js"
+import { Uuid } from "../internal/uuid.js"
 import * as MfaChallenge from "../MfaChallenge.js"
 import * as Sink from "./PageSink.js"
 import { PageSink } from "./PageSink.js"
@@ -47,8 +48,6 @@ import {
 } from "./SyncError.js"
 import * as Store from "./SyncStore.js"
 import { SyncStore } from "./SyncStore.js"
-
-const Uuid = Schema.String.check(Schema.isGUID({ expected: "a UUID" }))
 
 /**
  * What to sync: the link, a `run` naming this sync (a date for a nightly job, say: a new run is a
