@@ -80,7 +80,7 @@ export const rejectedOption = Effect.gen(function* () {
 // request carries the auth, headers, rate limit and in-flight cap (no retries or timeouts).
 export const institutionsStatus = Effect.gen(function* () {
   const client = yield* BelvoClient.BelvoClient
-  const response = yield* client.withPermit(client.httpClient.get("api/institutions/"))
+  const response = yield* client.httpClient.get("api/institutions/")
   return response.status
 })
 

@@ -5,7 +5,7 @@
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/errors.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, Result, Schema } from "effect"
+import { Config, Console, Effect, Layer, Option, Result, Schema } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient, BelvoError } from "../src/index.js"
@@ -80,9 +80,12 @@ const ErrorJson = Schema.fromJsonString(BelvoError.BelvoError)
 export const errorToJson = (error: BelvoError.BelvoError) => Schema.encodeEffect(ErrorJson)(error)
 export const errorFromJson = (json: string) => Schema.decodeEffect(ErrorJson)(json)
 
-// `BelvoError.ApiError` covers the errors of an HTTP exchange (all but PaginationError and InvalidQuery).
-export const apiErrorToJson = (error: BelvoError.ApiError) =>
-  Schema.encodeEffect(Schema.fromJsonString(BelvoError.ApiError))(error)
+// `BelvoError.AnsweredError` holds the errors that came with an HTTP status (status, code, request id);
+// `BelvoError.isAnswered` tells them from transport failures, timeouts and undecodable bodies.
+export const answeredToJson = (error: BelvoError.BelvoError) =>
+  BelvoError.isAnswered(error)
+    ? Effect.map(Schema.encodeEffect(Schema.fromJsonString(BelvoError.AnsweredError))(error), Option.some)
+    : Effect.succeed(Option.none<string>())
 
 // Explains a failed retrieve (advice and the error as JSON), then fails with it: the process exits with 1.
 export const program = Effect.gen(function* () {

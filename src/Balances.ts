@@ -225,20 +225,83 @@ export interface RetrieveParams extends BalanceQuery.Projection {
   readonly save_data?: boolean | undefined
 }
 
+/**
+ * The send hook of {@link retrieve} and {@link resume}: an effect that runs inside the client's
+ * limits (once the rate limit let the request through, holding its in-flight slot), just before
+ * the request leaves, once per request that leaves. A failure sends nothing and is the call's
+ * failure, typed, never retried. For a ledger of what was sent: record the request as it goes out,
+ * and after a crash know whether it may have reached Belvo.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances } from "effect-belvo"
+ *
+ * declare const recordSent: (link: string) => Effect.Effect<void, "LedgerDown">
+ *
+ * const link = "c81a1dea-6dd6-4999-8b9f-541ee8197058"
+ * // Effect<Retrieval<Balance>, RetrieveError | "LedgerDown", BelvoClient>
+ * const program = Balances.retrieve({ link }, { beforeSend: recordSent(link) })
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export interface SendHook<E = never, R = never> {
+  readonly beforeSend?: Effect.Effect<void, E, R> | undefined
+}
+
+/**
+ * Options of {@link retrieve}: the per-call settings and the send hook.
+ *
+ * @example
+ * ```ts
+ * import { Balances } from "effect-belvo"
+ *
+ * const options: Balances.RetrieveOptions = { attemptTimeout: "2 minutes", retry: false }
+ * const program = Balances.retrieve({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058" }, options)
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export interface RetrieveOptions<E = never, R = never> extends CallOptions, SendHook<E, R> {}
+
 // ---------------------------------------------------------------------------------------------
 // Input checks and decoders
 // ---------------------------------------------------------------------------------------------
 
 // The keys each argument may have: anything else is refused, with the closest one suggested.
-const RETRIEVE_KEYS = ["link", "account_id", "save_data", "fields", "omit"] satisfies ReadonlyArray<
-  keyof RetrieveParams
->
-const PROJECTION_KEYS = ["fields", "omit"] satisfies ReadonlyArray<keyof BalanceQuery.Projection>
-const CALL_KEYS = ["retry", "attemptTimeout", "callTimeout"] satisfies ReadonlyArray<keyof CallOptions>
-const RESUME_KEYS = ["fields", "omit", "save_data", "attemptTimeout", "callTimeout"] satisfies ReadonlyArray<
-  keyof ResumeOptions
->
-const LIST_KEYS = [...CALL_KEYS, "concurrency", "maxPages"] satisfies ReadonlyArray<keyof ListOptions>
+const PROJECTION_KEYS = Keys.of<BalanceQuery.Projection>()({ fields: true, omit: true })
+const RETRIEVE_KEYS = Keys.of<RetrieveParams>()({
+  link: true,
+  account_id: true,
+  save_data: true,
+  fields: true,
+  omit: true
+})
+const CALL_KEYS = Keys.of<CallOptions>()({ retry: true, attemptTimeout: true, callTimeout: true })
+const RETRIEVE_OPTION_KEYS = Keys.of<RetrieveOptions<unknown, unknown>>()({
+  retry: true,
+  attemptTimeout: true,
+  callTimeout: true,
+  beforeSend: true
+})
+const RESUME_KEYS = Keys.of<ResumeOptions<unknown, unknown>>()({
+  fields: true,
+  omit: true,
+  save_data: true,
+  attemptTimeout: true,
+  callTimeout: true,
+  beforeSend: true
+})
+const LIST_KEYS = Keys.of<ListOptions>()({
+  retry: true,
+  attemptTimeout: true,
+  callTimeout: true,
+  concurrency: true,
+  maxPages: true
+})
 
 /** Fails with the first unknown key of `input`, before anything is sent. */
 const knownKeys = (
@@ -263,6 +326,16 @@ const projectionOf = (options: {
   ...(options.fields === undefined ? {} : { fields: options.fields }),
   ...(options.omit === undefined ? {} : { omit: options.omit })
 })
+
+/** The per-call settings of an options object, without what is not a setting. */
+const callOptionsOf = (options: CallOptions | undefined): CallOptions | undefined =>
+  options === undefined
+    ? undefined
+    : {
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+        ...(options.attemptTimeout === undefined ? {} : { attemptTimeout: options.attemptTimeout }),
+        ...(options.callTimeout === undefined ? {} : { callTimeout: options.callTimeout })
+      }
 
 /** A decoder from a fast path with its Schema fallback, reporting why a body does not match. */
 const decoderOf =
@@ -325,12 +398,16 @@ const retrieval = <A>(answer: Answer.Answer, balances: ReadonlyArray<A>): Retrie
  * @since 0.1.0
  * @category endpoints
  */
-export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extends RetrieveParams>(
+export const retrieve = Effect.fn("Balances.retrieve")(function* <
+  const P extends RetrieveParams,
+  E = never,
+  R = never
+>(
   params: P & Keys.NoExtraKeys<P, RetrieveParams>,
-  options?: CallOptions
-): Effect.fn.Return<Retrieval<BalanceQuery.Projected<P>>, RetrieveError, BelvoClient> {
+  options?: RetrieveOptions<E, R>
+): Effect.fn.Return<Retrieval<BalanceQuery.Projected<P>>, RetrieveError | E, BelvoClient | R> {
   yield* knownKeys("", params, RETRIEVE_KEYS)
-  yield* knownKeys("options", options, CALL_KEYS)
+  yield* knownKeys("options", options, RETRIEVE_OPTION_KEYS)
   const link = yield* requireUuid("link", params.link)
   const account =
     params.account_id === undefined ? undefined : yield* requireUuid("account_id", params.account_id)
@@ -350,7 +427,8 @@ export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extend
     route: routeOf(baseUrl, "POST", PATH),
     idempotency: "unsent-only",
     table: mutationTable({ link, save_data, ...projection }),
-    overrides: options
+    overrides: callOptionsOf(options),
+    beforeSend: options?.beforeSend
   })
   const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
   return retrieval(answer, balances as ReadonlyArray<BalanceQuery.Projected<P>>)
@@ -372,7 +450,7 @@ export const retrieve = Effect.fn("Balances.retrieve")(function* <const P extend
  * @since 0.1.0
  * @category models
  */
-export interface ResumeOptions extends Omit<CallOptions, "retry"> {
+export interface ResumeOptions<E = never, R = never> extends Omit<CallOptions, "retry">, SendHook<E, R> {
   /** Only these fields; defaults to the challenge's (what the original retrieve asked for). */
   readonly fields?: ReadonlyArray<Balance.Field> | undefined
   /** Leave these fields out; defaults to the challenge's. */
@@ -400,11 +478,13 @@ export interface ResumeOptions extends Omit<CallOptions, "retry"> {
  * @since 0.1.0
  * @category endpoints
  */
-export const resume = Effect.fn("Balances.resume")(function* <const O extends ResumeOptions = {}>(
+export const resume = Effect.fn("Balances.resume")(function* <
+  const O extends ResumeOptions<unknown, unknown> = {}
+>(
   challenge: MfaChallenge.MfaChallenge,
   token?: string | undefined,
-  options?: O & Keys.NoExtraKeys<O, ResumeOptions>
-): Effect.fn.Return<Retrieval<ResumedItem<O>>, ResumeError, BelvoClient> {
+  options?: O & Keys.NoExtraKeys<O, ResumeOptions<unknown, unknown>>
+): Effect.fn.Return<Retrieval<ResumedItem<O>>, ResumeError | HookError<O>, BelvoClient | HookContext<O>> {
   yield* knownKeys("options", options, RESUME_KEYS)
   const { baseUrl } = yield* BelvoClient
   const route = routeOf(baseUrl, "PATCH", PATH)
@@ -449,7 +529,8 @@ export const resume = Effect.fn("Balances.resume")(function* <const O extends Re
     route,
     idempotency: "never",
     table: mutationTable({ link: challenge.link, save_data, ...projection }),
-    overrides: { ...options, retry: false }
+    overrides: { ...callOptionsOf(options), retry: false },
+    beforeSend: options?.beforeSend as Effect.Effect<void, HookError<O>, HookContext<O>> | undefined
   })
   const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
   return retrieval(answer, balances as ReadonlyArray<ResumedItem<O>>)
@@ -476,6 +557,10 @@ export type ResumedItem<O> = O extends
   | { readonly omit: ReadonlyArray<Balance.Field> }
   ? BalanceQuery.Projected<O>
   : Partial<Balance.Balance>
+
+/** The error and context of an options object's send hook. */
+type HookError<O> = O extends { readonly beforeSend: Effect.Effect<void, infer E, infer _R> } ? E : never
+type HookContext<O> = O extends { readonly beforeSend: Effect.Effect<void, infer _E, infer R> } ? R : never
 
 /**
  * Gets one balance by id, optionally shaped by `fields` / `omit`.
@@ -616,14 +701,14 @@ const wholeOption = (field: string, value: number | undefined, fallback: number,
  */
 const fetchPage =
   (baseUrl: URL, options: CallOptions | undefined, spanEach: boolean) =>
-  (request: HttpClientRequest.HttpClientRequest, onSend?: Effect.Effect<void>) => {
+  (request: HttpClientRequest.HttpClientRequest, onStart?: Effect.Effect<void>) => {
     const sent = Attempt.send({
       request,
       route: routeOf(baseUrl, "GET", PATH),
       idempotency: "idempotent",
       table: readTable,
       overrides: options,
-      onSend
+      onStart
     })
     return spanEach ? sent.pipe(Effect.withSpan("Balances.listPage", { kind: "client" })) : sent
   }

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { render } from "./internal/render.js"
 import { MfaChallenge, TokenGenerationData } from "./MfaChallenge.js"
@@ -807,24 +808,91 @@ export type BadRequestError =
   | BadRequest
 
 /**
- * Any error of the balances API, server-side or client-side.
+ * Every error made from an HTTP answer with a non-2xx status: each carries the `status`, Belvo's
+ * `code`, the server's `detail`, the `request_id` and every item of the body. {@link isAnswered}
+ * tells them from the rest.
  *
  * @example
  * ```ts
  * import type { BelvoError } from "effect-belvo"
  *
- * // TransportError and Timeout never reached a server, so they carry no request id.
- * const requestIdOf = (error: BelvoError.ApiError): string | null =>
+ * // What a support ticket needs: every answered error has a status, a code and a request id.
+ * const ticketLine = (error: BelvoError.AnsweredError): string =>
+ *   `${error.status} ${error.code} (request ${error.request_id ?? "none"})`
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export type AnsweredError =
+  | BadRequestError
+  | AuthenticationFailed
+  | ConsentWithoutAccounts
+  | AccessDenied
+  | NotFound
+  | RequestTimeout
+  | TokenRequired
+  | TooManyRequests
+  | UnexpectedError
+  | UnknownStatus
+
+/**
+ * The failures of an exchange that got no answer to read: the request failed in transport, timed
+ * out, or its answer's body was not what the spec promises.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * const retryLater = (error: BelvoError.TransportFailure): boolean =>
+ *   error._tag === "Timeout" || (error._tag === "TransportError" && !error.sent)
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export type TransportFailure = TransportError | Timeout | DecodeError
+
+/**
+ * Every error of a request that was attempted: an answered error or a transport failure (all but
+ * `PaginationError` and `InvalidQuery`).
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * // TransportError and Timeout never got an answer, so they carry no request id.
+ * const requestIdOf = (error: BelvoError.RequestError): string | null =>
  *   "request_id" in error ? error.request_id : null
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export type RequestError = AnsweredError | TransportFailure
+
+/**
+ * The old name of {@link RequestError}.
+ *
+ * @deprecated Since 1.1.0: the name suggested errors of the API's answers only, while it also
+ * holds `TransportError`, `Timeout` and `DecodeError`. Use {@link RequestError}, or
+ * {@link AnsweredError} for the errors that came with an HTTP status. Goes in 2.0.
+ *
+ * @example
+ * ```ts
+ * import type { BelvoError } from "effect-belvo"
+ *
+ * const old: (error: BelvoError.ApiError) => BelvoError.RequestError = (error) => error
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export type ApiError = CommonError | BadRequestError | NotFound | TokenRequired
+export type ApiError = RequestError
 
 /**
- * A union schema of every API error, to encode errors into JSON (for a log or a queue) and back.
+ * A union schema of every {@link AnsweredError}, to encode them into JSON (for a log or a queue)
+ * and back.
  *
  * @example
  * ```ts
@@ -841,14 +909,14 @@ export type ApiError = CommonError | BadRequestError | NotFound | TokenRequired
  *   request_id: "9e7b283c6efa449c9c028a16b5c249fb",
  *   errors: []
  * })
- * const json = Schema.encodeSync(BelvoError.ApiError)(error)
+ * const json = Schema.encodeSync(BelvoError.AnsweredError)(error)
  * console.log(json._tag) // "NotFound"
  * ```
  *
- * @since 0.1.0
+ * @since 1.1.0
  * @category schemas
  */
-export const ApiError = Schema.Union([
+export const AnsweredError = Schema.Union([
   SessionExpired,
   TooManySessions,
   LoginError,
@@ -871,11 +939,70 @@ export const ApiError = Schema.Union([
   TokenRequired,
   TooManyRequests,
   UnexpectedError,
-  UnknownStatus,
-  TransportError,
-  Timeout,
-  DecodeError
+  UnknownStatus
 ])
+
+const answeredTags: ReadonlySet<string> = new Set(AnsweredError.members.map((member) => member.identifier))
+
+/**
+ * Whether a value is an {@link AnsweredError}: an error that came with an HTTP status, a code and
+ * a request id.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Balances, BelvoError } from "effect-belvo"
+ *
+ * const program = Balances.get("0b94bdf9-3719-43a9-81e7-be95d2318595").pipe(
+ *   Effect.tapError((error) =>
+ *     BelvoError.isAnswered(error)
+ *       ? Effect.logWarning(`Belvo answered ${error.status} ${error.code}`, error.request_id)
+ *       : Effect.logWarning(`no answer: ${error._tag}`)
+ *   )
+ * )
+ * ```
+ *
+ * @since 1.1.0
+ * @category guards
+ */
+export const isAnswered = (u: unknown): u is AnsweredError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && answeredTags.has(u._tag) && "status" in u
+
+/**
+ * A union schema of every {@link RequestError}, to encode errors into JSON and back.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BelvoError } from "effect-belvo"
+ *
+ * const error = new BelvoError.Timeout({ message: "GET /api/br/balances/ timed out", method: "GET", path: "/api/br/balances/", millis: 60000, scope: "attempt" })
+ * const json = Schema.encodeSync(BelvoError.RequestError)(error)
+ * console.log(json._tag) // "Timeout"
+ * ```
+ *
+ * @since 1.1.0
+ * @category schemas
+ */
+export const RequestError = Schema.Union([...AnsweredError.members, TransportError, Timeout, DecodeError])
+
+/**
+ * The old name of {@link RequestError}'s schema.
+ *
+ * @deprecated Since 1.1.0: use {@link RequestError} (or {@link AnsweredError}). Goes in 2.0.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { BelvoError } from "effect-belvo"
+ *
+ * const encode = Schema.encodeSync(BelvoError.ApiError)
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ApiError = RequestError
 
 /**
  * Every error any program of this library can fail with: the API errors, an unsafe or endless
@@ -895,7 +1022,7 @@ export const ApiError = Schema.Union([
  * @since 0.1.0
  * @category models
  */
-export type BelvoError = ApiError | PaginationError | InvalidQuery
+export type BelvoError = RequestError | PaginationError | InvalidQuery
 
 /**
  * A union schema of {@link BelvoError}, to encode any failure into JSON and back.
@@ -913,4 +1040,4 @@ export type BelvoError = ApiError | PaginationError | InvalidQuery
  * @since 0.1.0
  * @category schemas
  */
-export const BelvoError = Schema.Union([...ApiError.members, PaginationError, InvalidQuery])
+export const BelvoError = Schema.Union([...RequestError.members, PaginationError, InvalidQuery])

@@ -308,29 +308,32 @@ describe("BelvoClient options are checked when the layer is built", () => {
 })
 
 describe("BelvoClient limits", () => {
-  it.effect("limits are plain data, resolved from the options", () =>
+  it.effect("the service is three fields; the limits are plain data in its settings", () =>
     Effect.gen(function* () {
       const http = mockHttp(() => json(200, []))
       const none = yield* Effect.provide(service, clientLayer(http.layer))
-      assert.deepStrictEqual(none.limits, { rateLimit: undefined, maxConcurrentRequests: undefined })
+      assert.deepStrictEqual(Object.keys(none).sort(), ["baseUrl", "httpClient", "settings"])
+      assert.strictEqual(none.settings.rateLimit, undefined)
+      assert.strictEqual(none.settings.maxConcurrentRequests, undefined)
       const both = yield* Effect.provide(
         service,
         clientLayer(http.layer, { rateLimit: { limit: 5, interval: "2 seconds" }, maxConcurrentRequests: 3 })
       )
-      assert.strictEqual(both.limits.maxConcurrentRequests, 3)
-      assert.strictEqual(both.limits.rateLimit?.limit, 5)
-      assert.strictEqual(Duration.toMillis(both.limits.rateLimit?.interval ?? Duration.zero), 2000)
+      assert.strictEqual(both.settings.maxConcurrentRequests, 3)
+      assert.strictEqual(both.settings.rateLimit?.limit, 5)
+      assert.strictEqual(both.settings.rateLimit?.key, "effect-belvo:https://belvo.test")
+      assert.strictEqual(Duration.toMillis(both.settings.rateLimit?.interval ?? Duration.zero), 2000)
     })
   )
 
-  it.effect("withPermit holds a request of the caller's own under the client's rate limit", () =>
+  it.effect("the service's httpClient holds a caller's own requests under the client's rate limit", () =>
     Effect.gen(function* () {
       const http = mockHttp(() => json(200, {}))
       const client = yield* Effect.provide(
         service,
         clientLayer(http.layer, { rateLimit: { limit: 1, interval: "10 seconds" } })
       )
-      const institutions = client.withPermit(client.httpClient.get("api/institutions/"))
+      const institutions = client.httpClient.get("api/institutions/")
       const fiber = yield* Effect.forkChild(Effect.all([institutions, institutions, institutions]))
       yield* TestClock.adjust("1 second")
       assert.strictEqual(http.requests.length, 1)
@@ -339,9 +342,54 @@ describe("BelvoClient limits", () => {
       yield* TestClock.adjust("10 seconds")
       yield* Fiber.join(fiber)
       assert.strictEqual(http.requests.length, 3)
-      // Without withPermit, the same client's request goes out at once.
-      yield* client.httpClient.get("api/institutions/")
-      assert.strictEqual(http.requests.length, 4)
+    })
+  )
+
+  it.effect("a 429 to a caller's own request spends the window for the endpoints too", () =>
+    Effect.gen(function* () {
+      const http = mockHttp((request) =>
+        request.url.pathname.includes("institutions") ? json(429, [], { "retry-after": "25" }) : json(200, [])
+      )
+      const layer = clientLayer(http.layer, { rateLimit: { limit: 10, interval: "10 seconds" } })
+      const fiber = yield* Effect.gen(function* () {
+        const client = yield* BelvoClient.BelvoClient
+        const refused = yield* client.httpClient.get("api/institutions/")
+        assert.strictEqual(refused.status, 429)
+        return yield* Balances.retrieve({ link })
+      }).pipe(Effect.provide(layer), Effect.forkChild)
+      yield* TestClock.adjust("29 seconds")
+      // Retry-After 25 s: three windows of 10 s are spent, so the retrieve waits for the fourth.
+      assert.strictEqual(http.requests.length, 1)
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(http.requests.length, 2)
+      assert.isAtLeast(http.requests[1]?.at ?? 0, 30_000)
+    })
+  )
+
+  it.effect("a hand-written service of three fields sends through its own httpClient as it is", () =>
+    Effect.gen(function* () {
+      const http = mockHttp(() => json(201, []))
+      const double = BelvoClient.BelvoClient.of({
+        baseUrl: new URL("https://belvo.test/"),
+        httpClient: http.client.pipe(
+          HttpClient.mapRequest(HttpClientRequest.prependUrl("https://belvo.test/"))
+        ),
+        settings: {
+          attemptTimeout: Duration.seconds(5),
+          callTimeout: Duration.seconds(10),
+          retry: false,
+          maxResponseBytes: 1024,
+          rateLimit: undefined,
+          maxConcurrentRequests: undefined
+        }
+      })
+      const retrieval = yield* Balances.retrieve({ link }).pipe(
+        Effect.provideService(BelvoClient.BelvoClient, double)
+      )
+      assert.strictEqual(retrieval.status, 201)
+      assert.strictEqual(http.requests[0]?.url.href, "https://belvo.test/api/br/balances/")
+      assert.strictEqual(http.requests[0]?.headers.authorization, undefined)
     })
   )
 })

@@ -1,24 +1,31 @@
 /**
- * One request, start to finish: each attempt waits for the client's permit, is sent and its body
- * read within the attempt timeout, and its status becomes a 2xx `Answer` or the endpoint's tagged
- * error; failed attempts are retried by how safe the request is to repeat, all within the call
- * timeout. The endpoint's span gets the attempt number and request id; each attempt logs a debug line.
+ * One request, start to finish: each attempt waits for the client's limits, runs the endpoint's
+ * send hook (once per request that leaves), is sent and its body read within the attempt timeout,
+ * and its status becomes a 2xx `Answer` or the endpoint's tagged error; failed attempts are retried
+ * by how safe the request is to repeat, all within the call timeout. The endpoint's span gets the
+ * attempt number and request id; each attempt logs a debug line.
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Headers from "effect/http/Headers"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import { BelvoClient, type CallOptions, type RetryPolicy, type Settings } from "../BelvoClient.js"
 import * as BelvoError from "../BelvoError.js"
 import type { Answer } from "./answer.js"
 import * as Body from "./body.js"
+import * as Codes from "./codes.js"
 import * as Errors from "./errors.js"
 import * as Checks from "./settings.js"
+import * as Transport from "./transport.js"
 
 /** Which requests may be sent again. */
 export type Idempotency =
@@ -30,7 +37,7 @@ export type Idempotency =
   | "never"
 
 /** What to send and how the answer is read. */
-export interface Spec<T extends Errors.StatusTable> {
+export interface Spec<T extends Errors.StatusTable, E = never, R = never> {
   /** The request, its URL relative to the client's base URL. */
   readonly request: HttpClientRequest.HttpClientRequest
   /** Method and path, for errors and logs. */
@@ -40,11 +47,17 @@ export interface Spec<T extends Errors.StatusTable> {
   readonly table: T
   readonly overrides?: CallOptions | undefined
   /**
-   * Runs for each attempt just before the request is handed to the HTTP client; on a client that
-   * may hold requests back (`BelvoClient.limits`), as the attempt starts waiting for them instead,
-   * so whoever waits for it is never held up by the limits.
+   * Signalled as each attempt starts, before it waits for the client's limits: whoever waits for
+   * it (the pagination's decoder) is never held up by them.
    */
-  readonly onSend?: Effect.Effect<void> | undefined
+  readonly onStart?: Effect.Effect<void> | undefined
+  /**
+   * The send hook: runs inside the client's limits (after the rate limit let the request through,
+   * holding its in-flight slot), just before the request leaves, and once per request that leaves:
+   * a retry of a request that provably never left is the same request and does not run it again.
+   * A failure sends nothing and is the call's failure, never retried.
+   */
+  readonly beforeSend?: Effect.Effect<void, E, R> | undefined
 }
 
 /** What one attempt can fail with. */
@@ -58,6 +71,11 @@ interface Exchange {
   readonly status: number
   readonly headers: Headers.Headers
   readonly text: string
+}
+
+/** The send hook's failure while the attempts run: never retried, handed on as it is after them. */
+class HookFailed<E> {
+  constructor(readonly error: E) {}
 }
 
 /** The client's settings with a call's overrides, each checked before anything is sent. */
@@ -83,44 +101,78 @@ const settingsFor = (
         new BelvoError.InvalidQuery({ field: "retry", value: retry, reason: problem })
       )
     return {
+      ...settings,
       attemptTimeout: yield* timeout("attemptTimeout", settings.attemptTimeout),
       callTimeout: yield* timeout("callTimeout", settings.callTimeout),
-      retry,
-      maxResponseBytes: settings.maxResponseBytes
+      retry
     }
   })
 
+/** Whether an attempt's exchange failed before its request left. */
+const neverLeft = <A, E>(exit: Exit.Exit<A, E>): boolean =>
+  Exit.isFailure(exit) &&
+  Option.match(Cause.findErrorOption(exit.cause), {
+    onNone: () => false,
+    onSome: (error) =>
+      Predicate.isTagged(error, "TransportError") &&
+      Predicate.hasProperty(error, "sent") &&
+      error.sent === false
+  })
+
 /** Sends `spec.request` and returns its 2xx answer, or the endpoint's error for any other status. */
-export const send = <T extends Errors.StatusTable>(
-  spec: Spec<T>
-): Effect.Effect<Answer, AttemptError<T> | BelvoError.InvalidQuery, BelvoClient> =>
+export const send = <T extends Errors.StatusTable, E = never, R = never>(
+  spec: Spec<T, E, R>
+): Effect.Effect<Answer, AttemptError<T> | BelvoError.InvalidQuery | E, BelvoClient | R> =>
   Effect.gen(function* () {
     const client = yield* BelvoClient
     const settings = yield* Effect.fromResult(settingsFor(client.settings, spec.overrides))
-    const { route, onSend } = spec
+    const { httpClient, limits, redact } = Transport.of(client)
+    const { route, onStart, beforeSend } = spec
     const { method, path } = route
-    const mayWait = client.limits.rateLimit !== undefined || client.limits.maxConcurrentRequests !== undefined
     // Whatever the server sends is read once, bounded, and cleared of the client's own credentials
     // before anything (an answer, an error, a log line, a span) keeps it.
-    const execute = client.httpClient.execute(spec.request).pipe(
+    const execute = httpClient.execute(spec.request).pipe(
       Effect.mapError((error) => Errors.transportError(route, error.cause ?? error, error.message)),
       Effect.flatMap((response) =>
         Effect.map(
           Body.read(response, settings.maxResponseBytes, route),
-          (text): Exchange => ({
-            status: response.status,
-            headers: response.headers,
-            text: client.redact(text)
-          })
+          (text): Exchange => ({ status: response.status, headers: response.headers, text: redact(text) })
         )
       ),
-      Effect.mapError((error) => redacted(error, client.redact))
+      Effect.mapError((error) => redacted(error, redact))
     )
+    // The hook is owed once per request that leaves: again after one that left, not after one
+    // that provably never did.
+    let owed = true
+    const hooked = <A, E1, R1>(
+      exchange: Effect.Effect<A, E1, R1>
+    ): Effect.Effect<A, E1 | HookFailed<E>, R1 | R> =>
+      beforeSend === undefined
+        ? exchange
+        : Effect.andThen(
+            Effect.suspend(() =>
+              owed
+                ? beforeSend.pipe(
+                    Effect.mapError((error) => new HookFailed(error)),
+                    Effect.tap(() =>
+                      Effect.sync(() => {
+                        owed = false
+                      })
+                    )
+                  )
+                : Effect.void
+            ),
+            Effect.onExit(exchange, (exit) =>
+              Effect.sync(() => {
+                if (!neverLeft(exit)) owed = true
+              })
+            )
+          )
     let attempt = 0
     const once = Effect.suspend(() => {
       attempt += 1
       const current = attempt
-      const exchange = (onSend !== undefined && !mayWait ? Effect.andThen(onSend, execute) : execute).pipe(
+      const exchange = execute.pipe(
         Effect.timeoutOrElse({
           duration: settings.attemptTimeout,
           orElse: () =>
@@ -135,16 +187,18 @@ export const send = <T extends Errors.StatusTable>(
             )
         })
       )
-      const permitted = client.withPermit(exchange, route)
-      return (onSend !== undefined && mayWait ? Effect.andThen(onSend, permitted) : permitted).pipe(
-        Effect.flatMap((answered) => interpret(spec, answered, current, client.redact)),
+      const permitted = limits.withPermit(hooked(exchange), route)
+      return (onStart === undefined ? permitted : Effect.andThen(onStart, permitted)).pipe(
+        Effect.flatMap((answered) => interpret(spec, answered, current, redact)),
         Effect.tapError((error) =>
-          error._tag === "TooManyRequests" ? client.backOff(error.retryAfterMillis) : Effect.void
-        ),
-        Effect.tapError((error) =>
-          Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
-            Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
-          )
+          error instanceof HookFailed
+            ? Effect.void
+            : Effect.andThen(
+                error._tag === "TooManyRequests" ? limits.backOff(error.retryAfterMillis) : Effect.void,
+                Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
+                  Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
+                )
+              )
         )
       )
     })
@@ -155,7 +209,7 @@ export const send = <T extends Errors.StatusTable>(
         : Effect.retry(once, {
             schedule: backoff(policy),
             times: policy.maxRetries,
-            while: (error) => isRetryable(error, spec.idempotency)
+            while: (error) => !(error instanceof HookFailed) && isRetryable(error, spec.idempotency)
           })
     return yield* retried.pipe(
       Effect.timeoutOrElse({
@@ -170,7 +224,8 @@ export const send = <T extends Errors.StatusTable>(
               scope: "call"
             })
           )
-      })
+      }),
+      Effect.mapError((error) => (error instanceof HookFailed ? error.error : error))
     )
   })
 
@@ -193,7 +248,7 @@ const redacted = <E extends BelvoError.TransportError | BelvoError.DecodeError>(
 
 /** A 2xx exchange becomes an `Answer`; any other status the endpoint's error. */
 const interpret = <T extends Errors.StatusTable>(
-  spec: Spec<T>,
+  spec: Pick<Spec<T>, "route" | "table">,
   { status, headers, text }: Exchange,
   attempt: number,
   redact: (text: string) => string
@@ -223,8 +278,6 @@ const interpret = <T extends Errors.StatusTable>(
 const requestIdOf = (error: BelvoError.BelvoError): string | null =>
   "request_id" in error ? error.request_id : null
 
-const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504])
-
 /** What may be retried, by how safe it is to send the request again. */
 export const isRetryable = (error: BelvoError.BelvoError, idempotency: Idempotency): boolean => {
   if (idempotency === "never") return false
@@ -232,7 +285,7 @@ export const isRetryable = (error: BelvoError.BelvoError, idempotency: Idempoten
   if (idempotency !== "idempotent") return false
   if (error._tag === "Timeout") return error.scope === "attempt"
   if (error._tag === "DecodeError") return false
-  return "status" in error && TRANSIENT_STATUS.has(error.status)
+  return "status" in error && Codes.transientStatuses.has(error.status)
 }
 
 const retryAfterOf = (error: unknown): number | null =>

@@ -13,6 +13,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as BelvoError from "../BelvoError.js"
 import type { MfaChallenge } from "../MfaChallenge.js"
+import * as Codes from "./codes.js"
 import { excerpt } from "./json.js"
 
 /** The request, as errors name it: method and URL path (never the query, never credentials). */
@@ -57,19 +58,7 @@ export const headerRequestId = (headers: Headers.Headers): string | null => {
   return id === undefined ? null : excerpt(id, 100)
 }
 
-/** The code a status implies when the body does not say. */
-const DEFAULT_CODE: Readonly<Record<number, string>> = {
-  400: "invalid",
-  401: "authentication_failed",
-  403: "access_to_resource_denied",
-  404: "not_found",
-  408: "request_timeout",
-  428: "token_required",
-  429: "too_many_requests",
-  500: "unexpected_error"
-}
-
-const defaultCode = (status: number): string => DEFAULT_CODE[status] ?? `http_${status}`
+const defaultCode = (status: number): string => Codes.defaultFor[status] ?? `http_${status}`
 
 const decodeItem = Schema.decodeUnknownOption(BelvoError.ErrorItem)
 
@@ -212,29 +201,35 @@ export const toError = <T extends StatusTable>(table: T, failure: Failure): Erro
 
 type BadRequestClass = new (fields: ApiErrorFields) => BelvoError.BadRequestError
 
-const BAD_REQUEST: Readonly<Record<string, BadRequestClass>> = {
-  session_expired: BelvoError.SessionExpired,
-  too_many_sessions: BelvoError.TooManySessions,
-  login_error: BelvoError.LoginError,
-  institution_down: BelvoError.InstitutionDown,
-  institution_unavailable: BelvoError.InstitutionUnavailable,
-  institution_inactive: BelvoError.InstitutionInactive,
-  invalid_link: BelvoError.InvalidLink,
-  unconfirmed_link: BelvoError.UnconfirmedLink,
-  unsupported_operation: BelvoError.UnsupportedOperation,
-  invalid_period: BelvoError.InvalidPeriod,
-  invalid_credentials_storage: BelvoError.InvalidCredentialsStorage,
-  invalid_fetch_resources: BelvoError.InvalidFetchResources
-}
+/** The class of each 400 code's own error: complete, since the table names every one. */
+const BAD_REQUEST: { readonly [Tag in Exclude<Codes.ErrorTagOf<400>, "ValidationError">]: BadRequestClass } =
+  {
+    SessionExpired: BelvoError.SessionExpired,
+    TooManySessions: BelvoError.TooManySessions,
+    LoginError: BelvoError.LoginError,
+    InstitutionDown: BelvoError.InstitutionDown,
+    InstitutionUnavailable: BelvoError.InstitutionUnavailable,
+    InstitutionInactive: BelvoError.InstitutionInactive,
+    InvalidLink: BelvoError.InvalidLink,
+    UnconfirmedLink: BelvoError.UnconfirmedLink,
+    UnsupportedOperation: BelvoError.UnsupportedOperation,
+    InvalidPeriod: BelvoError.InvalidPeriod,
+    InvalidCredentialsStorage: BelvoError.InvalidCredentialsStorage,
+    InvalidFetchResources: BelvoError.InvalidFetchResources
+  }
 
-const VALIDATION_CODES = new Set(["required", "null", "blank", "invalid", "does_not_exist"])
+/** The table's entry for a code the server sent with `status`, if it has one. */
+const known = (code: string, status: number): Codes.Code | undefined =>
+  Codes.isName(code) && Codes.codes[code].status === status ? Codes.codes[code] : undefined
 
 /** 400: the documented code's error, a validation error, or `BadRequest`. */
 export const badRequest = ({ fields, first }: Failure): BelvoError.BadRequestError => {
-  const known = Object.hasOwn(BAD_REQUEST, fields.code) ? BAD_REQUEST[fields.code] : undefined
-  if (known !== undefined) return new known(fields)
-  if (VALIDATION_CODES.has(fields.code))
+  const error = known(fields.code, 400)?.error
+  if (error === "ValidationError")
     return new BelvoError.ValidationError({ ...fields, field: first?.field ?? null })
+  if (error !== undefined && Object.hasOwn(BAD_REQUEST, error)) {
+    return new BAD_REQUEST[error as keyof typeof BAD_REQUEST](fields)
+  }
   return new BelvoError.BadRequest(fields)
 }
 
@@ -242,7 +237,7 @@ export const badRequest = ({ fields, first }: Failure): BelvoError.BadRequestErr
 export const unauthorized = ({
   fields
 }: Failure): BelvoError.AuthenticationFailed | BelvoError.ConsentWithoutAccounts =>
-  fields.code === "consent_without_accounts"
+  known(fields.code, 401)?.error === "ConsentWithoutAccounts"
     ? new BelvoError.ConsentWithoutAccounts(fields)
     : new BelvoError.AuthenticationFailed(fields)
 

@@ -11,6 +11,15 @@ import * as BelvoError from "../BelvoError.js"
 /** Maps every key of `P` that `T` does not have to `never`: an object literal with one does not compile. */
 export type NoExtraKeys<P, T> = { readonly [K in Exclude<keyof P, keyof T>]: never }
 
+/**
+ * The keys of `T`, from an object that names each of them once: a key left out, or one `T` does
+ * not have, fails to compile, so a new option cannot be forgotten in the list checked at run time.
+ */
+export const of =
+  <T>() =>
+  (keys: { readonly [K in keyof T]-?: true }): ReadonlyArray<string> =>
+    Object.keys(keys)
+
 /** Lower case, no separators: `saveData`, `save-data` and `save_data` all read `savedata`. */
 const normalize = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, "")
 

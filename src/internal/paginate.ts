@@ -40,10 +40,10 @@ export interface Listing<A, E, R> {
   /** The most pages one listing may take: the bound on a server that never ends. */
   readonly maxPages: number
   readonly decode: Answer.Decoder<Balance.Page<A>>
-  /** Sends one page request; `onSend` as `Attempt.Spec`'s. */
+  /** Sends one page request; `onStart` as `Attempt.Spec`'s. */
   readonly fetch: (
     request: HttpClientRequest.HttpClientRequest,
-    onSend?: Effect.Effect<void>
+    onStart?: Effect.Effect<void>
   ) => Effect.Effect<Answer.Answer, E, R>
 }
 

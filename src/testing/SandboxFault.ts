@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
+import * as Codes from "../internal/codes.js"
 
 /**
  * Which requests a fault applies to, and how it shapes the answer around its {@link Response}.
@@ -111,66 +112,9 @@ export interface Fault extends Match {
  * @since 0.1.0
  * @category errors
  */
-export const errorCodes = {
-  too_many_sessions: {
-    status: 400,
-    message: "Impossible to login, a session is already opened with the institution for these credentials"
-  },
-  login_error: { status: 400, message: "Invalid credentials provided to login to the institution" },
-  session_expired: {
-    status: 400,
-    message:
-      "The session you are trying to resume has expired, please start again from register/retrieve endpoint"
-  },
-  institution_down: { status: 400, message: "The financial institution is down, try again later" },
-  institution_unavailable: { status: 400, message: "The financial institution is unavailable" },
-  institution_inactive: { status: 400, message: "The institution has been temporarily deactivated" },
-  invalid_link: {
-    status: 400,
-    message: "The link has been invalidated. You may need to update link credentials"
-  },
-  invalid_fetch_resources: {
-    status: 400,
-    message: "Single links without stored credentials must fetch resources"
-  },
-  unconfirmed_link: { status: 400, message: "The link creation has not been completed yet" },
-  unsupported_operation: {
-    status: 400,
-    message: "The resource you are trying to access is not supported by this institution"
-  },
-  invalid_period: {
-    status: 400,
-    message: "The number of days between date_from and date_to must be at least 90 days"
-  },
-  required: { status: 400, message: "This field is required." },
-  null: { status: 400, message: "This field may not be null." },
-  blank: { status: 400, message: "This field may not be blank." },
-  invalid: { status: 400, message: "Invalid value." },
-  does_not_exist: { status: 400, message: "Object does not exist." },
-  authentication_failed: { status: 401, message: "Invalid Secret Keys" },
-  consent_without_accounts: {
-    status: 401,
-    message: "The institution only supports the following resources: EMPLOYMENT_RECORDS, OWNERS"
-  },
-  access_to_resource_denied: { status: 403, message: "You don't have access to this resource." },
-  not_found: { status: 404, message: "Not found" },
-  method_not_allowed: { status: 405, message: "Method not allowed." },
-  request_timeout: {
-    status: 408,
-    message: "The request timed out, you can retry asking for less data by changing your query parameters"
-  },
-  unsupported_media_type: { status: 415, message: "Unsupported media type in request." },
-  token_required: { status: 428, message: "A MFA token is required by the institution to login" },
-  too_many_requests: { status: 429, message: "Request was throttled." },
-  unexpected_error: {
-    status: 500,
-    message:
-      "Belvo is unable to process the request due to an internal system issue or to an unsupported response from an institution"
-  },
-  bad_gateway: { status: 502, message: "Bad gateway" },
-  service_unavailable: { status: 503, message: "Service unavailable" },
-  gateway_timeout: { status: 504, message: "Gateway timeout" }
-} as const satisfies Record<string, { readonly status: number; readonly message: string }>
+export const errorCodes: {
+  readonly [K in Codes.Name]: { readonly status: (typeof Codes.codes)[K]["status"]; readonly message: string }
+} = Codes.codes
 
 /**
  * A code of {@link errorCodes}.
@@ -186,22 +130,6 @@ export const errorCodes = {
  * @category errors
  */
 export type ErrorCode = keyof typeof errorCodes
-
-const defaultCodeForStatus: Record<number, ErrorCode> = {
-  400: "invalid",
-  401: "authentication_failed",
-  403: "access_to_resource_denied",
-  404: "not_found",
-  405: "method_not_allowed",
-  408: "request_timeout",
-  415: "unsupported_media_type",
-  428: "token_required",
-  429: "too_many_requests",
-  500: "unexpected_error",
-  502: "bad_gateway",
-  503: "service_unavailable",
-  504: "gateway_timeout"
-}
 
 /**
  * Answers with a documented error code, its status and documented message (both overridable).
@@ -259,7 +187,7 @@ export const error = (
 export const status = (
   httpStatus: number,
   options: Match & { readonly message?: string | undefined } = {}
-): Fault => error(defaultCodeForStatus[httpStatus] ?? "unexpected_error", { ...options, status: httpStatus })
+): Fault => error(Codes.defaultFor[httpStatus] ?? "unexpected_error", { ...options, status: httpStatus })
 
 /**
  * Answers with a raw body (for instance an HTML gateway page).

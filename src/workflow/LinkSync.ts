@@ -20,6 +20,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -32,7 +33,7 @@ import * as DurableDeferred from "effect/workflow/DurableDeferred"
 import * as Workflow from "effect/workflow/Workflow"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import * as Balances from "../Balances.js"
-import { BelvoClient } from "../BelvoClient.js"
+import type { BelvoClient } from "../BelvoClient.js"
 import * as BelvoError from "../BelvoError.js"
 import { Uuid } from "../internal/uuid.js"
 import * as MfaChallenge from "../MfaChallenge.js"
@@ -254,9 +255,16 @@ const tokenFor = (round: number) =>
 /** The calendar month a retrieval counts in, UTC. */
 const monthOf = (millis: number): string => DateTime.formatIsoDateUtc(DateTime.makeUnsafe(millis)).slice(0, 7)
 
+/** What sending a retrieve or resume can fail with, once its challenge is a step. */
+type SendError = Exclude<Balances.RetrieveError, BelvoError.TokenRequired> | ClaimTaken | StoreFailed
+
 const stepOf = (
-  sent: Effect.Effect<Balances.Retrieval<unknown>, Balances.RetrieveError, BelvoClient>
-): Effect.Effect<Step, Exclude<Balances.RetrieveError, BelvoError.TokenRequired>, BelvoClient> =>
+  sent: Effect.Effect<
+    Balances.Retrieval<unknown>,
+    Balances.RetrieveError | ClaimTaken | StoreFailed,
+    BelvoClient
+  >
+): Effect.Effect<Step, SendError, BelvoClient> =>
   sent.pipe(
     Effect.map(
       (retrieval): Step => ({ _tag: "Retrieved", status: retrieval.status, count: retrieval.balances.length })
@@ -265,64 +273,41 @@ const stepOf = (
   )
 
 /** The claim was taken before: by an earlier execution of this step, whose answer was lost. */
-class ClaimTaken {
-  constructor(readonly at: number) {}
-}
+class ClaimTaken extends Data.TaggedError("ClaimTaken")<{ readonly at: number }> {}
 
-/** The store failed to claim; turned back into its typed error around the send. */
-class ClaimFailed {
-  constructor(readonly error: StoreFailed) {}
-}
+/** The claim of one request, taken by the endpoint's send hook. */
+type Claim = Effect.Effect<void, ClaimTaken | StoreFailed>
 
 /**
- * Sends once: claims `key` just before the request goes out, once the client's limits (rate limit,
- * in-flight cap) let it through, so a process that stops while its requests wait for the limiter
- * leaves no claim behind and the re-execution simply sends them. A re-execution that finds the
- * claim (its process stopped after claiming) does not send again: it asks `recover` whether Belvo
- * stored the data since the claim, and reports `OutcomeUnknown` when it cannot tell.
+ * Sends once: `send` passes the claim of `key` to its endpoint as the send hook, so it is taken as
+ * the request goes out, once the client's limits (rate limit, in-flight cap) let it through; a
+ * process that stops while its requests wait for the limiter leaves no claim behind, and the
+ * re-execution simply sends them. A re-execution that finds the claim (its process stopped after
+ * claiming) does not send again: it asks `recover` whether Belvo stored the data since the claim,
+ * and reports `OutcomeUnknown` when it cannot tell.
  */
-const once = <A, E, E2, R2>(
+const once = <E2, R2>(
   key: string,
   link: string,
   step: string,
-  send: Effect.Effect<A, E, BelvoClient>,
-  recover: (claimedAt: number) => Effect.Effect<A | undefined, E2, R2>
-): Effect.Effect<A, E | E2 | OutcomeUnknown | StoreFailed, BelvoClient | R2 | SyncStore> =>
+  send: (claim: Claim) => Effect.Effect<Step, SendError, BelvoClient>,
+  recover: (claimedAt: number) => Effect.Effect<Step | undefined, E2, R2>
+): Effect.Effect<Step, Exclude<SendError, ClaimTaken> | E2 | OutcomeUnknown, BelvoClient | R2 | SyncStore> =>
   Effect.gen(function* () {
     const store = yield* SyncStore
-    const client = yield* BelvoClient
-    let claimed = false
-    // Runs inside the client's permit, before each attempt; only the first attempt claims (a
-    // retry of a request that provably never left is this execution's own).
-    const claimFirst = Effect.suspend(() =>
-      claimed
-        ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) => store.claim(key, now)).pipe(
-            Effect.matchEffect({
-              onFailure: (error) => Effect.die(new ClaimFailed(error)),
-              onSuccess: (claim) => {
-                if (!claim.first) return Effect.die(new ClaimTaken(claim.at))
-                claimed = true
-                return Effect.void
-              }
-            })
-          )
+    const claim: Claim = Effect.flatMap(Clock.currentTimeMillis, (now) => store.claim(key, now)).pipe(
+      Effect.flatMap((claimed) =>
+        claimed.first ? Effect.void : Effect.fail(new ClaimTaken({ at: claimed.at }))
+      )
     )
-    const claiming = BelvoClient.of({
-      ...client,
-      withPermit: (attempt, route) => client.withPermit(Effect.andThen(claimFirst, attempt), route)
-    })
-    return yield* send.pipe(
-      Effect.provideService(BelvoClient, claiming),
-      Effect.catchDefect((defect): Effect.Effect<A, StoreFailed | OutcomeUnknown | E2, R2> => {
-        if (defect instanceof ClaimFailed) return Effect.fail(defect.error)
-        if (!(defect instanceof ClaimTaken)) return Effect.die(defect)
-        return Effect.flatMap(recover(defect.at), (recovered) =>
+    return yield* send(claim).pipe(
+      Effect.catchTag("ClaimTaken", (taken) =>
+        Effect.flatMap(recover(taken.at), (recovered) =>
           recovered === undefined
             ? Effect.fail(new OutcomeUnknown({ link, step }))
             : Effect.succeed(recovered)
         )
-      })
+      )
     )
   })
 
@@ -380,13 +365,17 @@ const handler = (payload: Payload, executionId: string) =>
         `${executionId}/retrieve`,
         link,
         "retrieve",
-        stepOf(
-          Balances.retrieve({
-            link,
-            ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
-            ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
-          })
-        ),
+        (claim) =>
+          stepOf(
+            Balances.retrieve(
+              {
+                link,
+                ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
+                ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
+              },
+              { beforeSend: claim }
+            )
+          ),
         storedSince(link, payload.account_id, payload.save_data ?? true)
       )
     })
@@ -439,7 +428,7 @@ const handler = (payload: Payload, executionId: string) =>
           `${executionId}/resume-${round}`,
           link,
           `resume (round ${round})`,
-          stepOf(Balances.resume(challenge, token)),
+          (claim) => stepOf(Balances.resume(challenge, token, { beforeSend: claim })),
           storedSince(link, payload.account_id, challenge.save_data)
         )
       })

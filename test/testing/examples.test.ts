@@ -33,7 +33,7 @@ import {
   seedMyData
 } from "../../examples/testing-sandbox.js"
 import { listOverLoopback, startSandbox } from "../../examples/testing-server.js"
-import { type Balances, BelvoClient, MfaChallenge } from "../../src/index.js"
+import { type Balances, BelvoClient, BelvoError, MfaChallenge } from "../../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../../src/testing/index.js"
 import { basic, call, list, PATH } from "./helpers.js"
 
@@ -199,6 +199,17 @@ describe("the live examples, over the in-process sandbox", () => {
       const back = yield* Errors.errorFromJson(json)
       assert.strictEqual(back._tag, "AccessDenied")
       assert.strictEqual(back.message, error.message)
+      // An answered error encodes as one; a timeout (no answer) does not.
+      const answered = yield* Errors.answeredToJson(error)
+      assert.isTrue(Option.isSome(answered) && JSON.parse(answered.value)._tag === "AccessDenied")
+      const timeout = new BelvoError.Timeout({
+        message: "m",
+        method: "GET",
+        path: "/",
+        millis: 1,
+        scope: "call"
+      })
+      assert.isTrue(Option.isNone(yield* Errors.answeredToJson(timeout)))
     }).pipe(Effect.provide([SandboxClient.layer(), linkConfig(SandboxModel.otherLinkId)]))
   )
 
