@@ -73,7 +73,7 @@ export const rejectedOption = Effect.gen(function* () {
     }).pipe(Layer.provide(FetchHttpClient.layer))
   ),
   Effect.flip,
-  Effect.map((error) => error.message) // "SourceError: BelvoClient option maxConcurrentRequests: must be a whole number from 1 to 10000"
+  Effect.map((error) => error.message) // "BelvoClient option maxConcurrentRequests must be a whole number from 1 to 10000"
 )
 
 // Another Belvo endpoint through the same client: URLs are relative to the base URL, and the

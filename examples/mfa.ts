@@ -61,8 +61,9 @@ export const retrieveAnswering = (link: string) =>
 // 2. Two requests: store the challenge, resume later
 // ---------------------------------------------------------------------------------------------
 
+// What each request answers: balances (how many, in which currencies), or a challenge to keep.
 export type StartResult =
-  | { readonly _tag: "Done"; readonly balances: number }
+  | { readonly _tag: "Done"; readonly balances: number; readonly currencies?: ReadonlyArray<string> }
   | {
       readonly _tag: "NeedsToken"
       readonly stored: string
@@ -93,11 +94,18 @@ export const start = (
   )
 
 // Second request, maybe in another process: decode the stored challenge and resume with the token
-// (`undefined` when the institution expects no input). The resume repeats the retrieve's projection.
+// (`undefined` when the institution expects no input). `{}` says the retrieve asked for no
+// projection (it is checked), so the resume's items are whole `Balance`s.
 export const finish = (stored: string, token: string | undefined) =>
-  MfaChallenge.fromJson(stored).pipe(
+  MfaChallenge.fromJson(stored, {}).pipe(
     Effect.flatMap((challenge) => Balances.resume(challenge, token)),
-    Effect.map((retrieval): StartResult => ({ _tag: "Done", balances: retrieval.balances.length })),
+    Effect.map(
+      (retrieval): StartResult => ({
+        _tag: "Done",
+        balances: retrieval.balances.length,
+        currencies: [...new Set(retrieval.balances.map((balance) => balance.currency))]
+      })
+    ),
     // The institution asks for another token: store the new challenge and ask the user again.
     Effect.catchTag("TokenRequired", (error) => needsToken(error.challenge))
     // SessionExpired (status 0 when the client caught it before sending): start again with `start`.

@@ -5,7 +5,7 @@
  * Run: BELVO_SECRET_ID=… BELVO_SECRET_PASSWORD=… BELVO_LINK_ID=… npx tsx examples/reliability.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, References, Stream } from "effect"
+import { Config, Console, Data, Effect, Layer, References, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Balances, BelvoClient } from "../src/index.js"
@@ -18,6 +18,15 @@ export const BelvoLive = BelvoClient.layerConfig({
   rateLimit: { limit: 50, interval: "1 second" },
   maxConcurrentRequests: 16
 }).pipe(Layer.provide(FetchHttpClient.layer))
+
+// A ledger of retrieves that went out: each is recorded inside the client's limits, just before it
+// leaves (never while it waits for the rate limit), so after a crash the ledger tells which links
+// may have reached Belvo. A ledger that fails sends nothing, and its error is the call's.
+export class LedgerDown extends Data.TaggedError("LedgerDown")<{ readonly link: string }> {}
+
+export const retrieveRecorded = (link: string, record: (link: string) => Effect.Effect<void, LedgerDown>) =>
+  // Effect<Retrieval<Balance>, RetrieveError | LedgerDown, BelvoClient>
+  Balances.retrieve({ link }, { beforeSend: record(link) })
 
 // Per call: fail fast on a health check, no retries, a short attempt timeout.
 export const healthCheck = (id: string) =>

@@ -479,12 +479,13 @@ export interface ResumeOptions<E = never, R = never> extends Omit<CallOptions, "
  * @category endpoints
  */
 export const resume = Effect.fn("Balances.resume")(function* <
+  C extends MfaChallenge.MfaChallenge,
   const O extends ResumeOptions<unknown, unknown> = {}
 >(
-  challenge: MfaChallenge.MfaChallenge,
+  challenge: C,
   token?: string | undefined,
   options?: O & Keys.NoExtraKeys<O, ResumeOptions<unknown, unknown>>
-): Effect.fn.Return<Retrieval<ResumedItem<O>>, ResumeError | HookError<O>, BelvoClient | HookContext<O>> {
+): Effect.fn.Return<Retrieval<ResumedItem<O, C>>, ResumeError | HookError<O>, BelvoClient | HookContext<O>> {
   yield* knownKeys("options", options, RESUME_KEYS)
   const { baseUrl } = yield* BelvoClient
   const route = routeOf(baseUrl, "PATCH", PATH)
@@ -533,30 +534,35 @@ export const resume = Effect.fn("Balances.resume")(function* <
     beforeSend: options?.beforeSend as Effect.Effect<void, HookError<O>, HookContext<O>> | undefined
   })
   const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
-  return retrieval(answer, balances as ReadonlyArray<ResumedItem<O>>)
+  return retrieval(answer, balances as ReadonlyArray<ResumedItem<O, C>>)
 })
 
 /**
  * The item type {@link resume} returns: exact when its options name literal `fields` / `omit`;
- * otherwise a balance whose fields are all optional, since the challenge's own projection (which
- * the resume repeats) is only known at run time. `Mfa.answer` keeps the retrieve's exact type.
+ * else the challenge's own when it is typed (`MfaChallenge.Typed<A>`, from `MfaChallenge.fromJson`
+ * with the retrieve's projection); otherwise a balance whose fields are all optional, since the
+ * challenge's projection (which the resume repeats) is only known at run time. `Mfa.answer` keeps
+ * the retrieve's exact type.
  *
  * @example
  * ```ts
- * import type { Balances } from "effect-belvo"
+ * import type { Balance, Balances, MfaChallenge } from "effect-belvo"
  *
  * type Slim = Balances.ResumedItem<{ fields: readonly ["id", "available"] }> // Pick<Balance, "id" | "available">
+ * type Whole = Balances.ResumedItem<{}, MfaChallenge.Typed<Balance.Balance>> // Balance
  * type Unknown = Balances.ResumedItem<{}> // Partial<Balance>
  * ```
  *
  * @since 1.0.0
  * @category models
  */
-export type ResumedItem<O> = O extends
+export type ResumedItem<O, C = MfaChallenge.MfaChallenge> = O extends
   | { readonly fields: ReadonlyArray<Balance.Field> }
   | { readonly omit: ReadonlyArray<Balance.Field> }
   ? BalanceQuery.Projected<O>
-  : Partial<Balance.Balance>
+  : C extends MfaChallenge.Typed<infer A>
+    ? A
+    : Partial<Balance.Balance>
 
 /** The error and context of an options object's send hook. */
 type HookError<O> = O extends { readonly beforeSend: Effect.Effect<void, infer E, infer _R> } ? E : never

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Balance from "./Balance.js"
+import type * as BalanceQuery from "./BalanceQuery.js"
 import { isUuid, Uuid } from "./internal/uuid.js"
 
 const FieldName = Schema.Literals(Balance.fieldNames as [Balance.Field, ...Array<Balance.Field>])
@@ -266,22 +267,109 @@ const Json = Schema.fromJsonString(MfaChallenge)
 export const toJson = (challenge: MfaChallenge): Effect.Effect<string> =>
   Effect.orDie(Schema.encodeEffect(Json)(challenge))
 
+declare const ItemsTypeId: unique symbol
+
+/**
+ * A challenge whose retrieve's shape is known, as {@link fromJson} with a projection decodes it:
+ * `Balances.resume` of a `Typed<A>` returns items of type `A`, with no cast. Only a type: at run
+ * time it is the same `MfaChallenge`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type Balance, Balances, MfaChallenge } from "effect-belvo"
+ *
+ * declare const stored: string
+ *
+ * const program = Effect.gen(function* () {
+ *   const challenge: MfaChallenge.Typed<Balance.Balance> = yield* MfaChallenge.fromJson(stored, {})
+ *   const { balances } = yield* Balances.resume(challenge, "123456")
+ *   return balances.map((balance) => balance.available) // every field is there: Balance, not Partial<Balance>
+ * })
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export interface Typed<A> extends MfaChallenge {
+  readonly [ItemsTypeId]: { readonly _A: (_: never) => A }
+}
+
+/** The same fields, in any order; `undefined` is no list. */
+const sameFields = (
+  stored: ReadonlyArray<Balance.Field> | undefined,
+  given: ReadonlyArray<Balance.Field> | undefined
+): boolean =>
+  stored === undefined || given === undefined
+    ? stored === given
+    : stored.length === given.length && given.every((field) => stored.includes(field))
+
+const listed = (fields: ReadonlyArray<Balance.Field> | undefined): string =>
+  fields === undefined ? "none" : `[${fields.join(", ")}]`
+
+/** The stored challenge's retrieve asked for `projection`, or why not. */
+const projectionCheck = (projection: BalanceQuery.Projection) =>
+  Schema.makeFilter<MfaChallenge>((challenge) =>
+    sameFields(challenge.fields, projection.fields) && sameFields(challenge.omit, projection.omit)
+      ? true
+      : `the stored challenge's retrieve asked for fields ${listed(challenge.fields)} and omit ${listed(challenge.omit)}, not fields ${listed(projection.fields)} and omit ${listed(projection.omit)}`
+  )
+
 /**
  * Decodes a challenge stored with {@link toJson}. Fails with a `SchemaError` on anything else,
  * including a challenge whose session, link or expiry was tampered with.
  *
+ * Given the projection of the retrieve that met the challenge (`{}` for none, the usual case),
+ * it also checks that the stored challenge was made for it, and types it: `Balances.resume` then
+ * returns `Balance` items (or exactly the projected fields) with no cast. A challenge stored for
+ * another projection fails with a `SchemaError` saying which one it was.
+ *
  * @example
  * ```ts
- * import { MfaChallenge } from "effect-belvo"
+ * import { Effect } from "effect"
+ * import { Balances, MfaChallenge } from "effect-belvo"
  *
- * const decoded = MfaChallenge.fromJson("{}") // fails: not a challenge
+ * declare const stored: string
+ *
+ * const untyped = MfaChallenge.fromJson("{}") // fails: not a challenge
+ *
+ * // The retrieve asked for no projection: the resume's items are whole balances.
+ * const whole = Effect.flatMap(MfaChallenge.fromJson(stored, {}), (challenge) => Balances.resume(challenge, "123456"))
+ * // It asked for two fields: the resume's items have exactly those.
+ * const slim = Effect.flatMap(MfaChallenge.fromJson(stored, { fields: ["id", "available"] }), (challenge) =>
+ *   Balances.resume(challenge, "123456")
+ * )
  * ```
  *
  * @since 0.1.0
  * @category encoding
  */
-export const fromJson: (json: string) => Effect.Effect<MfaChallenge, Schema.SchemaError> =
-  Schema.decodeEffect(Json)
+export const fromJson: FromJson = ((json: string, projection?: BalanceQuery.Projection) =>
+  projection === undefined
+    ? Schema.decodeEffect(Json)(json)
+    : Schema.decodeEffect(Json.check(projectionCheck(projection)))(json)) as FromJson
+
+/**
+ * The type of {@link fromJson}: untyped, or typed by the projection of the challenge's retrieve.
+ *
+ * @example
+ * ```ts
+ * import { MfaChallenge } from "effect-belvo"
+ *
+ * const decode: MfaChallenge.FromJson = MfaChallenge.fromJson
+ * const typed = decode("{}", { omit: ["blocked"] }) // Effect<Typed<Omit<Balance, "blocked">>, SchemaError>
+ * ```
+ *
+ * @since 1.1.0
+ * @category encoding
+ */
+export interface FromJson {
+  (json: string): Effect.Effect<MfaChallenge, Schema.SchemaError>
+  <const P extends BalanceQuery.Projection>(
+    json: string,
+    projection: P & { readonly [K in Exclude<keyof P, keyof BalanceQuery.Projection>]: never }
+  ): Effect.Effect<Typed<BalanceQuery.Projected<P>>, Schema.SchemaError>
+}
 
 /**
  * Whether the session is over by the `Clock` (a `TestClock` in tests).

@@ -1,11 +1,12 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expectTypeOf, it } from "@effect/vitest"
+import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import { TestClock } from "effect/testing"
-import { Balances, type BelvoError, Mfa, MfaChallenge } from "../src/index.js"
+import { type Balance, Balances, type BelvoClient, type BelvoError, Mfa, MfaChallenge } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../src/testing/index.js"
 import { eventually, settle } from "./support/eventLoop.js"
 import {
@@ -643,5 +644,53 @@ describe("Mfa.answer against the sandbox", () => {
         [["id"]]
       )
     }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
+  it.effect(
+    "a stored challenge decoded with its retrieve's projection resumes fully typed, without a cast",
+    () =>
+      Effect.gen(function* () {
+        // No projection, the common case: the resume's items are whole balances.
+        const whole = yield* Effect.flip(Balances.retrieve({ link: SandboxModel.mfaLinkId }))
+        if (whole._tag !== "TokenRequired") return assert.fail(whole.message)
+        const stored = yield* MfaChallenge.toJson(whole.challenge)
+        const challenge = yield* MfaChallenge.fromJson(stored, {})
+        const resumed = yield* Balances.resume(challenge, SandboxModel.tokenFor(challenge))
+        expectTypeOf(resumed.balances).toEqualTypeOf<ReadonlyArray<Balance.Balance>>()
+        assert.isAbove(resumed.balances.length, 0)
+        for (const balance of resumed.balances) assert.isTrue(BigDecimal.isBigDecimal(balance.available))
+
+        // A projected retrieve: the same fields in any order type the resume the same way.
+        const slim = yield* Effect.flip(
+          Balances.retrieve({ link: SandboxModel.mfaLinkId, fields: ["id", "available"] })
+        )
+        if (slim._tag !== "TokenRequired") return assert.fail(slim.message)
+        const slimStored = yield* MfaChallenge.toJson(slim.challenge)
+        const slimChallenge = yield* MfaChallenge.fromJson(slimStored, { fields: ["available", "id"] })
+        const slimResumed = yield* Balances.resume(slimChallenge, SandboxModel.tokenFor(slimChallenge))
+        expectTypeOf(slimResumed.balances).toEqualTypeOf<
+          ReadonlyArray<Pick<Balance.Balance, "id" | "available">>
+        >()
+        assert.deepStrictEqual(
+          slimResumed.balances.map((b) => Object.keys(b)),
+          [["id", "available"]]
+        )
+
+        // Decoded as another projection than its retrieve's: refused, saying which it was.
+        const refused = yield* Effect.flip(MfaChallenge.fromJson(slimStored, {}))
+        assert.include(refused.message, "asked for fields [id, available]")
+        const refusedOmit = yield* Effect.flip(MfaChallenge.fromJson(stored, { omit: ["blocked"] }))
+        assert.include(refusedOmit.message, "not fields none and omit [blocked]")
+
+        // Without a projection, the type stays what the run time cannot promise.
+        const untyped = yield* MfaChallenge.fromJson(stored)
+        expectTypeOf(Balances.resume(untyped, "1")).toEqualTypeOf<
+          Effect.Effect<
+            Balances.Retrieval<Partial<Balance.Balance>>,
+            Balances.ResumeError,
+            BelvoClient.BelvoClient
+          >
+        >()
+      }).pipe(Effect.provide(SandboxClient.layer()))
   )
 })

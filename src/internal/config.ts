@@ -7,7 +7,6 @@
  * @internal
  */
 import * as Config from "effect/Config"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -15,7 +14,9 @@ import type { Options } from "../BelvoClient.js"
 import { checkBaseUrl, sourceError, VALID_BASE_URL } from "./options.js"
 
 const explained = <A>(config: Config.Config<A>, message: string): Config.Config<A> =>
-  Config.orElse(config, () => Config.fail(new ConfigProvider.SourceError({ message })))
+  Config.orElse(config, () =>
+    Config.mapEffect(Config.succeed(undefined), () => Effect.fail(sourceError(message)))
+  )
 
 /** The options `BelvoClient.layerConfig` reads. */
 export const config: Config.Config<Options> = Config.all({

@@ -33,9 +33,23 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"])
 export const VALID_BASE_URL =
   'a valid one looks like "https://sandbox.belvo.com" (or "http://127.0.0.1:8787" for a local sandbox)'
 
+/**
+ * A `ConfigError` that reads as what is wrong and what to do. Effect's own says `SourceError: `
+ * before it, and its printer shows the cause's stack under it; the cause here has none, so a
+ * failed program prints the explanation, and the cause once more, bare.
+ */
+class ExplainedConfigError extends Config.ConfigError {
+  override get message(): string {
+    return this.cause.message
+  }
+}
+
 /** A `ConfigError` with `message` alone: what is wrong and what to do. */
-export const sourceError = (message: string): Config.ConfigError =>
-  new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+export const sourceError = (message: string): Config.ConfigError => {
+  const source = new ConfigProvider.SourceError({ message })
+  source.stack = `SourceError: ${message}`
+  return new ExplainedConfigError(source)
+}
 
 const invalidOption = (option: string, why: string): Config.ConfigError =>
   sourceError(`BelvoClient option ${option} ${why}`)

@@ -25,6 +25,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Activity from "effect/workflow/Activity"
@@ -352,7 +353,12 @@ const handler = (payload: Payload, executionId: string) =>
           const limit = settings.monthlyBudget
           const reservation = yield* store.reserve({ person, month, key: executionId, limit })
           if (!reservation.granted)
-            return yield* new BudgetSpent({ person, month, used: reservation.used, limit })
+            return yield* new BudgetSpent({
+              person: Redacted.make(person, { label: "person" }),
+              month,
+              used: reservation.used,
+              limit
+            })
         })
       })
     }

@@ -6,20 +6,47 @@
  *
  * @since 1.0.0
  */
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BelvoError from "../BelvoError.js"
+
+/**
+ * A person's CPF or CNPJ as it may be shown: all but its last two characters masked
+ * (`"12345678900"` is `"*********00"`), so a log line can still tell two people apart without
+ * naming either.
+ *
+ * @example
+ * ```ts
+ * import { SyncError } from "effect-belvo/workflow"
+ *
+ * console.log(SyncError.maskPerson("12345678900")) // "*********00"
+ * ```
+ *
+ * @since 1.1.0
+ * @category formatting
+ */
+export const maskPerson = (person: string): string =>
+  person.length <= 4 ? "*".repeat(person.length) : `${"*".repeat(person.length - 2)}${person.slice(-2)}`
 
 /**
  * The person's retrievals for the month are spent: Open Finance Brazil caps balance retrievals per
  * person (CPF/CNPJ) per month, across every application on the same certificate. Nothing was sent.
  *
+ * The CPF or CNPJ is personal data (LGPD): `person` is `Redacted`, so printing, logging or
+ * `JSON.stringify`-ing the error shows `<redacted>`, and the message shows it masked. Read it on
+ * purpose with `Redacted.value`. The engine stores the error with the value, as it stores the
+ * payload.
+ *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Redacted } from "effect"
  * import { LinkSync } from "effect-belvo/workflow"
  *
+ * declare const notifyCustomerSupport: (cpf: string, month: string) => Effect.Effect<void>
+ *
  * const sync = LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30", person: "12345678900" }).pipe(
- *   Effect.catchTag("BudgetSpent", (error) => Effect.logWarning(`${error.person}: ${error.used} of ${error.limit} used in ${error.month}`))
+ *   Effect.tapErrorTag("BudgetSpent", (error) => Effect.logWarning(error.message)), // "… budget of *********00 for 2026-11 …"
+ *   Effect.catchTag("BudgetSpent", (error) => notifyCustomerSupport(Redacted.value(error.person), error.month))
  * )
  * ```
  *
@@ -27,13 +54,14 @@ import * as BelvoError from "../BelvoError.js"
  * @category errors
  */
 export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent", {
-  person: Schema.String,
+  /** The CPF or CNPJ, `Redacted` (encoded as its value, for the engine's storage). Since 1.1.0 `Redacted`. */
+  person: Schema.RedactedFromValue(Schema.String, { label: "person" }),
   month: Schema.String,
   used: Schema.Number,
   limit: Schema.Number
 }) {
   override get message(): string {
-    return `The monthly retrieval budget of ${this.person} for ${this.month} is spent (${this.used} of ${this.limit}); nothing was sent`
+    return `The monthly retrieval budget of ${maskPerson(Redacted.value(this.person))} for ${this.month} is spent (${this.used} of ${this.limit}); nothing was sent`
   }
 }
 

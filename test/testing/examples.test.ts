@@ -2,6 +2,8 @@
  * The programs of examples/ do what their comments say: those docs/testing.md quotes, and the
  * live examples run over the in-process sandbox instead of Belvo.
  */
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as BigDecimal from "effect/BigDecimal"
@@ -213,6 +215,25 @@ describe("the live examples, over the in-process sandbox", () => {
     }).pipe(Effect.provide([SandboxClient.layer(), linkConfig(SandboxModel.otherLinkId)]))
   )
 
+  it.effect(
+    "reliability: the ledger hook records a retrieve as it leaves; a failing ledger sends nothing",
+    () =>
+      Effect.gen(function* () {
+        const ledger: Array<string> = []
+        const record = (link: string) => Effect.sync(() => void ledger.push(link))
+        const retrieval = yield* Reliability.retrieveRecorded(SandboxModel.plainLinkId, record)
+        assert.strictEqual(retrieval.status, 201)
+        assert.deepStrictEqual(ledger, [SandboxModel.plainLinkId])
+        const down = (link: string) => Effect.fail(new Reliability.LedgerDown({ link }))
+        const error = yield* Effect.flip(Reliability.retrieveRecorded(SandboxModel.plainLinkId, down))
+        assert.strictEqual(error._tag, "LedgerDown")
+        assert.lengthOf(
+          (yield* Sandbox.requests).filter((request) => request.method === "POST"),
+          1
+        )
+      }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+
   it.effect("mfa: start stores the challenge, finish resumes it with the token", () =>
     Effect.gen(function* () {
       const started = yield* MfaExample.start(SandboxModel.mfaLinkId)
@@ -224,7 +245,7 @@ describe("the live examples, over the in-process sandbox", () => {
         started.stored,
         SandboxModel.tokenFor(challenge.token_generation_data!.value!)
       )
-      assert.deepStrictEqual(finished, { _tag: "Done", balances: 1 })
+      assert.deepStrictEqual(finished, { _tag: "Done", balances: 1, currencies: ["BRL"] })
     }).pipe(Effect.provide(SandboxClient.layer()))
   )
 
@@ -263,10 +284,29 @@ describe("the live examples, over the in-process sandbox", () => {
   )
 })
 
+describe("what a failed example prints", () => {
+  it("getting-started without BELVO_* exits 1 printing the text docs/getting-started.md quotes", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "examples/getting-started.ts"], {
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+      timeout: 60_000
+    })
+    assert.strictEqual(run.status, 1, run.stderr)
+    // runMain's logger puts the time and the fiber first: `[22:21:34.822] ERROR (#2): `.
+    const printed = `${run.stdout}${run.stderr}`.replace(/^\[[\d:.]+\] ERROR \(#\d+\): /m, "").trim()
+    const guide = readFileSync("docs/getting-started.md", "utf8")
+    const quoted = guide.split("after printing:\n\n```\n")[1]?.split("\n```")[0]
+    assert.strictEqual(printed, quoted)
+  })
+})
+
 describe("examples/configuration.ts", () => {
   it.effect("a bad option fails when the layer is built, naming the option", () =>
     Effect.gen(function* () {
-      assert.include(yield* Configuration.rejectedOption, "maxConcurrentRequests")
+      assert.strictEqual(
+        yield* Configuration.rejectedOption,
+        "BelvoClient option maxConcurrentRequests must be a whole number from 1 to 10000"
+      )
     })
   )
 

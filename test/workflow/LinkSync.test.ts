@@ -3,13 +3,17 @@
  * outside the workflow, the budget, claims, listing into a sink, joining a running sync.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { TestClock } from "effect/testing"
 import { Balances } from "../../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../../src/testing/index.js"
-import { LinkSync, PageSink, SyncStore } from "../../src/workflow/index.js"
+import { LinkSync, PageSink, SyncError, SyncStore } from "../../src/workflow/index.js"
+import { makeRecorder } from "../support/record.js"
 
 const embedded = (sink: PageSink.Service = PageSink.make(() => Effect.void)) =>
   LinkSync.layerEmbedded(Layer.succeed(PageSink.PageSink, sink)).pipe(
@@ -123,6 +127,41 @@ describe("LinkSync", () => {
       Effect.provide(embedded()),
       Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, monthlyBudget: 2 })
     )
+  )
+
+  it.effect(
+    "a person's CPF shows in no message, log line, span or JSON of the library; the error holds it on purpose",
+    () => {
+      const recorder = makeRecorder()
+      const person = "98765432100"
+      return Effect.gen(function* () {
+        yield* LinkSync.start({ link: SandboxModel.plainLinkId, run: "a", person })
+        const error = yield* Effect.flip(LinkSync.start({ link: SandboxModel.plainLinkId, run: "b", person }))
+        assert.strictEqual(error._tag, "BudgetSpent")
+        if (error._tag !== "BudgetSpent") return
+        yield* Effect.logError("sync failed", error)
+        yield* Effect.logError(Cause.fail(error))
+        const shown = [
+          error.message,
+          String(error),
+          JSON.stringify(error),
+          Cause.pretty(Cause.fail(error)),
+          recorder.text()
+        ].join("\n")
+        assert.notInclude(shown, person)
+        assert.notInclude(shown, "987654321")
+        assert.include(error.message, "*********00")
+        // Read on purpose, it is there; and the engine's encoding keeps it, so a stored failure decodes whole.
+        assert.strictEqual(Redacted.value(error.person), person)
+        const stored = yield* Schema.encodeEffect(SyncError.SyncError)(error)
+        const back = yield* Schema.decodeUnknownEffect(SyncError.SyncError)(stored)
+        assert.isTrue(back._tag === "BudgetSpent" && Redacted.value(back.person) === person)
+      }).pipe(
+        recorder.record,
+        Effect.provide(embedded()),
+        Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, monthlyBudget: 1 })
+      )
+    }
   )
 
   it.effect(

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Sandbox, SandboxFault, SandboxServer } from "../../src/testing/index.js"
 import { LinkSync } from "../../src/workflow/index.js"
@@ -211,9 +212,10 @@ describe("LinkSync across processes (PostgreSQL, Redis, runner processes)", () =
               assert.isTrue(Option.isSome(error), `${link} died: ${Cause.pretty(exit.cause)}`)
               const failure = Option.getOrThrow(error)
               if (failure._tag === "BudgetSpent") {
-                assert.strictEqual(failure.person, payload.person)
+                const person = Redacted.value(failure.person)
+                assert.strictEqual(person, payload.person)
                 assert.strictEqual(failure.limit, monthlyBudget)
-                budgetSpent.set(failure.person, (budgetSpent.get(failure.person) ?? 0) + 1)
+                budgetSpent.set(person, (budgetSpent.get(person) ?? 0) + 1)
                 assert.isUndefined(posts.get(link), `a refused sync sent nothing (${link})`)
                 continue
               }
