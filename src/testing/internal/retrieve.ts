@@ -43,105 +43,131 @@ const complete = (
     )
   })
 
-/** 400 `does_not_exist` for an unknown link, 403 for someone else's, nothing for the secret's own. */
-const refuseLink = (sandbox: Sandbox.Service, secret: string, link: string): Outgoing | undefined => {
-  const found = sandbox.model.link(link)
-  if (found === undefined) {
-    return documented(sandbox, "does_not_exist", {
-      message: `Object with id=${link} does not exist.`,
-      field: "link"
-    })
-  }
-  return found.owner === secret ? undefined : documented(sandbox, "access_to_resource_denied")
-}
-
-export const retrieve = (
+/**
+ * The body read and its fields checked (every problem in one 400), then its link: 400
+ * `does_not_exist` for an unknown one, 403 for another secret's. The body and the link, or the
+ * answer refusing them.
+ */
+const accept = (
   sandbox: Sandbox.Service,
   secret: string,
-  request: Incoming
-): Effect.Effect<Outgoing, never, Sandbox.Sandbox> =>
-  Effect.gen(function* () {
-    const parsed = Body.parse(sandbox, request)
-    if (!parsed.ok) return parsed.refused
-    const body = parsed.body
-    const problems: Array<ErrorItem> = []
+  request: Incoming,
+  checkFields: (body: Body.Body, problems: Array<ErrorItem>) => void
+):
+  | { readonly ok: true; readonly body: Body.Body; readonly link: string }
+  | { readonly ok: false; readonly refused: Outgoing } => {
+  const parsed = Body.parse(sandbox, request)
+  if (!parsed.ok) return parsed
+  const problems: Array<ErrorItem> = []
+  checkFields(parsed.body, problems)
+  if (problems.length > 0) return { ok: false, refused: errors(sandbox, 400, problems) }
+  const link = (parsed.body.link as string).toLowerCase()
+  const found = sandbox.model.link(link)
+  if (found === undefined) {
+    return {
+      ok: false,
+      refused: documented(sandbox, "does_not_exist", {
+        message: `Object with id=${link} does not exist.`,
+        field: "link"
+      })
+    }
+  }
+  if (found.owner !== secret) return { ok: false, refused: documented(sandbox, "access_to_resource_denied") }
+  return { ok: true, body: parsed.body, link }
+}
+
+/** A handler of a JSON body: `answer` runs once `accept` accepted the body and its link. */
+const handler =
+  (
+    checkFields: (body: Body.Body, problems: Array<ErrorItem>) => void,
+    answer: (accepted: {
+      readonly sandbox: Sandbox.Service
+      readonly secret: string
+      readonly request: Incoming
+      readonly body: Body.Body
+      readonly link: string
+    }) => Effect.Effect<Outgoing, never, Sandbox.Sandbox>
+  ) =>
+  (
+    sandbox: Sandbox.Service,
+    secret: string,
+    request: Incoming
+  ): Effect.Effect<Outgoing, never, Sandbox.Sandbox> => {
+    const accepted = accept(sandbox, secret, request, checkFields)
+    return accepted.ok ? answer({ sandbox, secret, request, ...accepted }) : Effect.succeed(accepted.refused)
+  }
+
+export const retrieve = handler(
+  (body, problems) => {
     Body.checkField(body, "link", { required: true, ...aUuid }, problems)
     Body.checkField(body, "account_id", { required: false, ...aUuid }, problems)
     Body.checkField(body, "save_data", { required: false, ...aBoolean }, problems)
-    if (problems.length > 0) return errors(sandbox, 400, problems)
-    const link = (body.link as string).toLowerCase()
-    const refused = refuseLink(sandbox, secret, link)
-    if (refused !== undefined) return refused
-    const accountId = typeof body.account_id === "string" ? body.account_id.toLowerCase() : undefined
-    const found = sandbox.model.link(link)!
-    if (accountId !== undefined && !found.accounts.some((a) => a.id === accountId)) {
-      return documented(sandbox, "does_not_exist", {
-        message: `Object with id=${accountId} does not exist.`,
-        field: "account_id"
-      })
-    }
-    if (found.mfa) {
-      return challenge(
-        sandbox,
-        yield* Sandbox.openSession(link, accountId),
-        link,
-        undefined,
-        428,
-        found.mfaKind
-      )
-    }
-    return yield* complete(sandbox, request, link, accountId, body.save_data !== false)
-  })
+  },
+  ({ sandbox, request, body, link }) =>
+    Effect.gen(function* () {
+      const accountId = typeof body.account_id === "string" ? body.account_id.toLowerCase() : undefined
+      const found = sandbox.model.link(link)!
+      if (accountId !== undefined && !found.accounts.some((a) => a.id === accountId)) {
+        return documented(sandbox, "does_not_exist", {
+          message: `Object with id=${accountId} does not exist.`,
+          field: "account_id"
+        })
+      }
+      if (found.mfa) {
+        return challenge(
+          sandbox,
+          yield* Sandbox.openSession(link, accountId),
+          link,
+          undefined,
+          428,
+          found.mfaKind
+        )
+      }
+      return yield* complete(sandbox, request, link, accountId, body.save_data !== false)
+    })
+)
 
-export const resume = (
-  sandbox: Sandbox.Service,
-  secret: string,
-  request: Incoming
-): Effect.Effect<Outgoing, never, Sandbox.Sandbox> =>
-  Effect.gen(function* () {
-    const parsed = Body.parse(sandbox, request)
-    if (!parsed.ok) return parsed.refused
-    const body = parsed.body
-    const problems: Array<ErrorItem> = []
+export const resume = handler(
+  (body, problems) => {
     Body.checkField(body, "session", { required: true, ...aSession }, problems)
     Body.checkField(body, "link", { required: true, ...aUuid }, problems)
     if ("token" in body && body.token !== null && typeof body.token !== "string") {
       problems.push({ code: "invalid", message: "Not a valid string.", field: "token" })
     }
     Body.checkField(body, "save_data", { required: false, ...aBoolean }, problems)
-    if (problems.length > 0) return errors(sandbox, 400, problems)
-    const link = (body.link as string).toLowerCase()
-    const refused = refuseLink(sandbox, secret, link)
-    if (refused !== undefined) return refused
-    // Sessions are single use: whatever happens next, this one is gone.
-    const id = body.session as string
-    const session = sandbox.sessions.get(id)
-    sandbox.sessions.delete(id)
-    const now = yield* Clock.currentTimeMillis
-    if (
-      session === undefined ||
-      session.owner !== secret ||
-      session.link !== link ||
-      now >= session.expiresAt
-    ) {
-      return documented(sandbox, "session_expired")
-    }
-    const kind = sandbox.model.link(link)?.mfaKind ?? "token"
-    // A confirmation expects no token; a typed code must be the one the challenge asked for.
-    const answered =
-      kind === "confirm"
-        ? body.token === undefined || body.token === null
-        : body.token === SandboxModel.tokenFor(session.value)
-    if (!answered) {
-      // A wrong answer: a fresh challenge on a fresh session, as if the institution asked again.
-      return challenge(
-        sandbox,
-        yield* Sandbox.openSession(link, session.accountId),
-        link,
-        undefined,
-        428,
-        kind
-      )
-    }
-    return yield* complete(sandbox, request, link, session.accountId, body.save_data !== false)
-  })
+  },
+  ({ sandbox, secret, request, body, link }) =>
+    Effect.gen(function* () {
+      // Sessions are single use: whatever happens next, this one is gone.
+      const id = body.session as string
+      const session = sandbox.sessions.get(id)
+      sandbox.sessions.delete(id)
+      const now = yield* Clock.currentTimeMillis
+      if (
+        session === undefined ||
+        session.owner !== secret ||
+        session.link !== link ||
+        now >= session.expiresAt
+      ) {
+        return documented(sandbox, "session_expired")
+      }
+      const kind = sandbox.model.link(link)?.mfaKind ?? "token"
+      // A confirmation expects no token; a typed code must be the one the challenge asked for.
+      const answered =
+        kind === "confirm"
+          ? body.token === undefined || body.token === null
+          : body.token === SandboxModel.tokenFor(session.value)
+      if (!answered) {
+        // A wrong answer: a fresh challenge on a fresh session, as if the institution asked again.
+        return challenge(
+          sandbox,
+          yield* Sandbox.openSession(link, session.accountId),
+          link,
+          undefined,
+          428,
+          kind
+        )
+      }
+      return yield* complete(sandbox, request, link, session.accountId, body.save_data !== false)
+    })
+)
