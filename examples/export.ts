@@ -1,6 +1,8 @@
 /**
  * Data out: balances as plain JSON data with exact amounts (`Balance.toJson`, `Balance.formatAmount`),
  * streamed from `Balances.list` into an NDJSON file and a CSV file, and exact totals per currency.
+ * CSV lines come from the command line's own writer (src/cli/format.ts), so `effect-belvo balances
+ * list --format csv` writes the same bytes for the same columns.
  * Quoted by docs/data.md; tested in test/testing/examples.test.ts.
  *
  * Run: npx tsx examples/export.ts                 (the in-process sandbox; files in a new temp directory)
@@ -11,6 +13,7 @@ import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
 import { BigDecimal, Config, Console, Effect, FileSystem, Layer, Option, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
+import * as Format from "../src/cli/format.js"
 import { Balance, Balances, BelvoClient } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../src/testing/index.js"
 
@@ -42,16 +45,15 @@ export const csvColumns = [
   "collected_at"
 ] as const
 
-// A cell is quoted when it holds a comma, a quote or a line break (RFC 4180).
-const cell = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
-
+// A cell is quoted when it holds a comma, a quote or a line break (RFC 4180), by the same writer
+// as `effect-belvo balances list --format csv`.
 export const csv = (link: string) =>
   Stream.concat(
-    Stream.make(`${csvColumns.join(",")}\n`),
+    Stream.make(Format.csvHeader(csvColumns)),
     Balances.list({ link, fields: csvColumns }).pipe(
       Stream.map((balance) => {
         const row = Balance.toJson(balance) // amounts "1000.20", collected_at "2024-05-21T08:32:00.000Z"
-        return `${csvColumns.map((column) => cell(row[column])).join(",")}\n`
+        return Format.csvLine(csvColumns, row)
       })
     )
   )

@@ -1,42 +1,20 @@
 /**
- * `npm run sandbox`: the seeded sandbox on a real server, for curl, a browser app or any client.
+ * The seeded sandbox on a real server, started from a program: what `effect-belvo sandbox` (and
+ * `npm run sandbox`, which runs it) does, for curl, a browser app or any client.
  *
  * Listens on 127.0.0.1 only (port from PORT, default 8787), prints the base URL, the demo
- * credentials and link ids and a few curl commands, and runs until Ctrl-C.
+ * credentials and link ids and a few commands to try, and runs until Ctrl-C.
  *
- * Run: npm run sandbox            (or PORT=9000 npm run sandbox)
+ * Run: npx tsx examples/sandbox-server.ts      (or PORT=9000 npx effect-belvo sandbox)
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Config, Console, Effect } from "effect"
 import { pathToFileURL } from "node:url"
-import { SandboxModel, SandboxServer } from "../src/testing/index.js"
+import { banner } from "../src/cli/sandbox.js"
+import { SandboxServer } from "../src/testing/index.js"
 
-/** What to print once the server listens. */
-export const banner = (url: string): string => {
-  const auth = `-u '${SandboxModel.defaultSecretId}:${SandboxModel.defaultSecretPassword}'`
-  const json = `-H 'content-type: application/json'`
-  return `effect-belvo sandbox listening on ${url}
-
-Credentials (HTTP basic auth)
-  secret id        ${SandboxModel.defaultSecretId}
-  secret password  ${SandboxModel.defaultSecretPassword}
-  other secret     ${SandboxModel.otherSecretId} / ${SandboxModel.otherSecretPassword}
-
-Links
-  plain link       ${SandboxModel.plainLinkId}  (accounts ${SandboxModel.plainAccountIds.join(", ")})
-  MFA link         ${SandboxModel.mfaLinkId}  (POST answers 428; token = challenge value reversed)
-  large link       ${SandboxModel.largeLinkId}  (100,000 generated balances)
-  other's link     ${SandboxModel.otherLinkId}  (owned by the other secret: 403)
-
-Try
-  curl ${auth} '${url}/api/br/balances/?link=${SandboxModel.plainLinkId}&page_size=2&fields=id,collected_at,available'
-  curl ${auth} '${url}/api/br/balances/?link=${SandboxModel.largeLinkId}&collected_at__range=2024-03-01,2024-03-02&page_size=1000'
-  curl ${auth} ${json} -d '{"link":"${SandboxModel.plainLinkId}","save_data":false}' ${url}/api/br/balances/
-  curl ${auth} ${json} -d '{"link":"${SandboxModel.mfaLinkId}"}' ${url}/api/br/balances/
-  curl ${auth} ${json} -X PATCH -d '{"session":"<session>","token":"<value reversed>","link":"${SandboxModel.mfaLinkId}"}' ${url}/api/br/balances/
-
-Ctrl-C to stop.`
-}
+// What `effect-belvo sandbox` prints once the server listens: the URL, credentials and demo links.
+export { banner }
 
 export const main = Effect.gen(function* () {
   const port = yield* Config.Port("PORT").pipe(Config.withDefault(8787))
