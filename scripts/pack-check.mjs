@@ -8,12 +8,16 @@
 //    at the versions of package.json's devDependencies, npm sees every peer satisfied, and both
 //    entry points import and run there: a retrieve over the in-process sandbox, and one over the
 //    loopback server (which loads @effect/platform-node).
+// 3. The `effect-belvo` command runs from the installed tarball as a user runs it: `npx effect-belvo
+//    --help`, `balances list --format csv` on the embedded sandbox (`--sandbox`), and the same
+//    listing against `effect-belvo sandbox` serving on loopback, which must print the same bytes.
 //
 // Run by `npm run test:pack` (with the repo's Node); the packed project runs on the same Node.
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, normalize, relative, resolve, sep } from "node:path"
+import { pathToFileURL } from "node:url"
 
 const root = resolve(import.meta.dirname, "..")
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
@@ -61,6 +65,45 @@ const brokenLinks = (packageDir, files) => {
   return broken
 }
 
+/** Starts the installed `effect-belvo sandbox` on a free port, runs the command against it, stops it. */
+const overTheSandboxServer = (app, args, SandboxModel) =>
+  new Promise((resolve, reject) => {
+    const server = spawn(join(app, "node_modules", ".bin", "effect-belvo"), ["sandbox", "--port", "0"], {
+      cwd: app,
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let banner = ""
+    const timer = setTimeout(() => {
+      server.kill("SIGINT")
+      reject(new Error(`effect-belvo sandbox did not start:\n${banner}`))
+    }, 30_000)
+    server.stdout.setEncoding("utf8").on("data", (text) => {
+      banner += text
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1]
+      if (url === undefined || !banner.includes("Ctrl-C to stop.")) return
+      clearTimeout(timer)
+      server.stdout.removeAllListeners("data")
+      try {
+        const env = {
+          ...process.env,
+          BELVO_BASE_URL: url,
+          BELVO_SECRET_ID: SandboxModel.defaultSecretId,
+          BELVO_SECRET_PASSWORD: SandboxModel.defaultSecretPassword
+        }
+        const output = execFileSync("npx", ["--no-install", "effect-belvo", ...args], {
+          cwd: app,
+          env,
+          stdio: ["ignore", "pipe", "inherit"],
+          encoding: "utf8"
+        })
+        server.once("close", () => resolve(output))
+      } catch (error) {
+        server.once("close", () => reject(error))
+      }
+      server.kill("SIGINT")
+    })
+  })
+
 try {
   // --- the tarball ---
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", work], root))
@@ -73,6 +116,7 @@ try {
     "dist/testing/index.d.ts",
     "dist/workflow/index.js",
     "dist/workflow/index.d.ts",
+    "dist/cli/bin.js",
     "README.md"
   ]) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`)
@@ -184,6 +228,25 @@ console.log("imported and ran effect-belvo, effect-belvo/testing and effect-belv
 `
   )
   process.stdout.write(run(process.execPath, ["check.mjs"], app))
+
+  // --- the command, as a user runs it: npx, then its own sandbox server ---
+  const help = run("npx", ["--no-install", "effect-belvo", "--help"], app)
+  if (!help.includes("USAGE\n  effect-belvo <subcommand>"))
+    throw new Error(`npx effect-belvo --help printed:\n${help}`)
+  const { SandboxModel } = await import(
+    pathToFileURL(join(app, "node_modules", "effect-belvo", "dist", "testing", "index.js")).href
+  )
+  const listArgs = ["balances", "list", "--link", SandboxModel.plainLinkId, "--format", "csv"]
+  const embedded = run("npx", ["--no-install", "effect-belvo", ...listArgs, "--sandbox"], app)
+  const rows = embedded.trimEnd().split("\n")
+  if (!rows[0]?.startsWith("id,link,account_id,") || rows.length < 2) {
+    throw new Error(`npx effect-belvo ${listArgs.join(" ")} --sandbox printed:\n${embedded}`)
+  }
+  const served = await overTheSandboxServer(app, listArgs, SandboxModel)
+  if (served !== embedded) throw new Error("the sandbox server's listing differs from the embedded sandbox's")
+  console.log(
+    `ran npx effect-belvo --help, and balances list --format csv (${rows.length - 1} rows) with --sandbox and against effect-belvo sandbox`
+  )
   console.log(`with ${installed.join(", ")} on Node ${process.version}`)
 } finally {
   rmSync(work, { recursive: true, force: true })
