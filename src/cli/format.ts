@@ -58,28 +58,27 @@ export type Format = (typeof formats)[number]
 export type Row = Readonly<Record<string, unknown>>
 
 /**
- * The columns a table shows when no `--fields` or `--omit` chooses them: a balance's ids, currency,
- * amounts and when it was collected (every field would not fit a terminal). The other formats
- * write every field the balances carry.
+ * The fields a table of many balances leaves out when no `--fields` or `--omit` chooses: the link
+ * (the same on every row of a listing), the institution's account number, and when Belvo created
+ * and last updated the record. Every field would not fit a terminal; the other formats write them
+ * all.
  *
  * @example
  * ```ts
+ * import { BalanceQuery } from "effect-belvo"
  * import * as Format from "../src/cli/format.js"
  *
- * console.log(Format.summaryColumns.includes("available")) // true
+ * console.log(BalanceQuery.keptFields({ omit: Format.tableOmits })) // ["id", "account_id", "collected_at", …]
  * ```
  *
  * @since 1.1.0
  * @category columns
  */
-export const summaryColumns = [
-  "id",
-  "account_id",
-  "currency",
-  "available",
-  "blocked",
-  "automatically_invested",
-  "collected_at"
+export const tableOmits = [
+  "link",
+  "account_internal_identification",
+  "created_at",
+  "last_updated_at"
 ] as const satisfies ReadonlyArray<Balance.Field>
 
 // Amount columns are right-aligned in a table: the fields the schema decodes as `Balance.Amount`.

@@ -100,7 +100,7 @@ export const formatOf = (flags: Flags, stdoutIsTerminal: boolean): Format.Format
 
 /**
  * The columns a table or CSV shows: `--fields` in the order given, else every field `--omit`
- * leaves, else every field (a table of many rows: {@link Format.summaryColumns}).
+ * leaves, else every field (but {@link Format.tableOmits} in a table of many rows).
  *
  * @example
  * ```ts
@@ -119,7 +119,7 @@ export const columnsOf = (
 ): ReadonlyArray<string> =>
   projection.fields ??
   (projection.omit === undefined && format === "table" && shape === "many"
-    ? Format.summaryColumns
+    ? Query.keptFields({ omit: Format.tableOmits })
     : Query.keptFields(projection))
 
 /**

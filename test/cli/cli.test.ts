@@ -12,6 +12,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -20,6 +21,7 @@ import { join } from "node:path"
 import packageJson from "../../package.json" with { type: "json" }
 import { Balance, type BalanceQuery, Balances, BelvoClient, MfaChallenge } from "../../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel, SandboxServer } from "../../src/testing/index.js"
+import * as Format from "../../src/cli/format.js"
 import * as Cli from "./harness.js"
 
 beforeAll(() => Cli.build(), 180_000)
@@ -73,6 +75,13 @@ const libraryRows = (query: BalanceQuery.ListQuery) =>
   })
 
 const ndjsonOf = (rows: ReadonlyArray<unknown>) => rows.map((row) => `${JSON.stringify(row)}\n`).join("")
+
+/** The rows of NDJSON text. */
+const rowsOf = (ndjson: string): Array<Record<string, string>> =>
+  ndjson
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line))
 
 /** The requests the server logged that `match`: each test looks at its own link or session only. */
 const requestsWhere = (match: (request: Sandbox.LoggedRequest) => boolean) =>
@@ -220,25 +229,22 @@ layer(server, { excludeTestServices: true, concurrent: true })(
         const lines = table.stdout.trimEnd().split("\n")
         assert.match(
           lines[0] ?? "",
-          /^id +account_id +currency +available +blocked +automatically_invested +collected_at$/
+          /^id +account_id +collected_at +currency +available +blocked +automatically_invested$/
         )
         assert.strictEqual(lines.length, rows.length + 1)
-        // Every row is as wide as the others (the last column, a timestamp, has one width): columns line up.
-        for (const line of lines.slice(1)) assert.strictEqual(line.length, lines[1]?.length)
+        // The last column is an amount, right-aligned: every line is as wide, the header's too.
+        for (const line of lines) assert.strictEqual(line.length, lines[0]?.length)
         assert.strictEqual(
-          lines[0]?.indexOf("collected_at"),
-          lines[1]?.indexOf(String(rows[0]?.collected_at))
+          lines[0]?.indexOf("currency"),
+          (lines[1]?.indexOf(` ${rows[0]?.currency} `) ?? 0) + 1
         )
         rows.forEach((row, index) => {
-          assert.deepStrictEqual(lines[index + 1]?.split(/ +/), [
-            row.id,
-            row.account_id,
-            row.currency,
-            row.available,
-            row.blocked,
-            row.automatically_invested,
-            row.collected_at
-          ])
+          assert.deepStrictEqual(
+            lines[index + 1]?.split(/ +/),
+            Balance.fieldNames
+              .filter((name) => !(Format.tableOmits as ReadonlyArray<string>).includes(name))
+              .map((name) => row[name])
+          )
         })
       })
     )
@@ -313,14 +319,11 @@ layer(server, { excludeTestServices: true, concurrent: true })(
           { env }
         )
         assert.strictEqual(result.code, 0, result.stderr)
-        const rows = result.stdout
-          .trimEnd()
-          .split("\n")
-          .map((line) => JSON.parse(line))
+        const rows = rowsOf(result.stdout)
         assert.strictEqual(rows.length, 1)
-        assert.deepStrictEqual(Object.keys(rows[0]), ["account_id", "available"])
-        assert.strictEqual(rows[0].account_id, account)
-        assert.match(rows[0].available, MONEY)
+        assert.deepStrictEqual(Object.keys(rows[0] ?? {}), ["account_id", "available"])
+        assert.strictEqual(rows[0]?.account_id, account)
+        assert.match(rows[0]?.available ?? "", MONEY)
         const post = yield* lastWhere("POST", link.id)
         assert.deepStrictEqual(JSON.parse(post.body), {
           link: link.id,
@@ -459,21 +462,20 @@ layer(server, { excludeTestServices: true, concurrent: true })(
           const challenge = yield* MfaChallenge.fromJson(text)
           assert.strictEqual(text, `${yield* MfaChallenge.toJson(challenge)}\n`)
           assert.deepStrictEqual(challenge.fields, ["id", "available"])
-          const token = yield* Effect.map(Sandbox.tokenForSession(challenge.session), (t) =>
-            t.pipe((o) => (o._tag === "Some" ? o.value : ""))
-          )
+          const token = Option.getOrElse(yield* Sandbox.tokenForSession(challenge.session), () => "")
 
           const resumed = yield* Cli.run(
             ["balances", "resume", "--challenge", file, "--token", token, "--format", "ndjson"],
             { env }
           )
           assert.strictEqual(resumed.code, 0, resumed.stderr)
-          const rows = resumed.stdout
-            .trimEnd()
-            .split("\n")
-            .map((line) => JSON.parse(line))
+          const rows = rowsOf(resumed.stdout)
           assert.strictEqual(rows.length, 1)
-          assert.deepStrictEqual(Object.keys(rows[0]), ["id", "available"], "the retrieve's projection, kept")
+          assert.deepStrictEqual(
+            Object.keys(rows[0] ?? {}),
+            ["id", "available"],
+            "the retrieve's projection, kept"
+          )
           const patch = yield* lastWhere("PATCH", challenge.session)
           assert.deepStrictEqual(JSON.parse(patch.body), {
             session: challenge.session,
@@ -737,12 +739,9 @@ layer(server, { excludeTestServices: true, concurrent: true })(
           assert.strictEqual(result.code, 0, screen)
           assert.include(screen, "1 balance retrieved, stored by Belvo (201)")
           const data = readFileSync(out, "utf8")
-          const [row, ...rest] = data
-            .trimEnd()
-            .split("\n")
-            .map((line) => JSON.parse(line))
+          const [row, ...rest] = rowsOf(data)
           assert.deepStrictEqual(rest, [])
-          assert.strictEqual(row.account_id, link.accounts[0]?.id)
+          assert.strictEqual(row?.account_id, link.accounts[0]?.id)
           assert.notInclude(data, "Token")
           const tokens = (yield* requestsWhere((r) => r.method === "PATCH" && mentions(link.id)(r))).map(
             (r) => JSON.parse(r.body).token
@@ -766,7 +765,7 @@ layer(server, { excludeTestServices: true, concurrent: true })(
           assert.strictEqual(result.code, 0, screen)
           assert.match(
             screen,
-            /\nid +account_id +currency +available +blocked +automatically_invested +collected_at\n/
+            /\nid +account_id +collected_at +currency +available +blocked +automatically_invested\n/
           )
           assert.include(screen, link.accounts[0]?.id ?? "")
           assert.notProperty(JSON.parse((yield* lastWhere("PATCH", link.id)).body), "token")
