@@ -15,9 +15,20 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { delimiter, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import packageJson from "../../package.json" with { type: "json" }
 import { Balance, type BalanceQuery, Balances, BelvoClient, MfaChallenge } from "../../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel, SandboxServer } from "../../src/testing/index.js"
@@ -915,4 +926,65 @@ describe.concurrent("docs/cli.md shows real output", () => {
       if (!shows(expected, screen, { countdown: true })) assert.strictEqual(screen, expected)
     })
   )
+})
+
+// --- what the command needs, said plainly ---
+
+const minimumNode = packageJson.engines.node.replace(/^>=/, "")
+const older = (version: string) => {
+  const [a = 0, b = 0, c = 0] = version.replace(/^v/, "").split(".").map(Number)
+  const [x = 0, y = 0, z = 0] = minimumNode.split(".").map(Number)
+  return a !== x ? a < x : b !== y ? b < y : c < z
+}
+/** A Node older than `engines` on PATH, outside node_modules (the system's, where the repository pins its own). */
+const olderNode = (process.env.PATH ?? "")
+  .split(delimiter)
+  .filter((dir) => !dir.includes("node_modules"))
+  .map((dir) => join(dir, "node"))
+  .find((node) => {
+    const version = spawnSync(node, ["--version"], { encoding: "utf8" })
+    return version.status === 0 && older(version.stdout.trim())
+  })
+if (olderNode === undefined) {
+  console.log(`[test/cli] the Node version check did not run: no Node older than ${minimumNode} on PATH`)
+}
+
+describe.concurrent("what the command needs", () => {
+  const onOlderNode = olderNode === undefined ? it.skip : it
+
+  onOlderNode("on a Node older than engines asks, it says so and exits 2", () => {
+    const result = spawnSync(olderNode ?? "", [Cli.bin, "--help"], {
+      encoding: "utf8",
+      env: Cli.environment()
+    })
+    assert.strictEqual(result.status, 2, result.stderr)
+    assert.strictEqual(result.stdout, "")
+    assert.match(
+      result.stderr,
+      new RegExp(`^effect-belvo needs Node >=${minimumNode.replaceAll(".", "\\.")}; this is Node \\d+`)
+    )
+  })
+
+  it("without @effect/platform-node, it says what to install and exits 2", () => {
+    const dir = temp()
+    cpSync(join(Cli.bin, "..", "..", ".."), dir, {
+      recursive: true,
+      filter: (source) => !source.endsWith("tsbuildinfo")
+    })
+    mkdirSync(join(dir, "node_modules"))
+    symlinkSync(
+      fileURLToPath(new URL("../../node_modules/effect", import.meta.url)),
+      join(dir, "node_modules", "effect")
+    )
+    const result = spawnSync(process.execPath, [join(dir, "dist", "cli", "bin.js"), "--help"], {
+      encoding: "utf8",
+      env: Cli.environment()
+    })
+    rmSync(dir, { recursive: true })
+    assert.strictEqual(result.status, 2, result.stderr)
+    assert.strictEqual(
+      result.stderr,
+      `The effect-belvo command needs @effect/platform-node, a peer dependency of effect-belvo: npm install @effect/platform-node@${packageJson.peerDependencies["@effect/platform-node"]}\n`
+    )
+  })
 })
