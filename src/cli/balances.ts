@@ -13,7 +13,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { Balance, Balances } from "../index.js"
+import { Balance, type BalanceQuery, Balances } from "../index.js"
 import * as Client from "./client.js"
 import * as CliMfa from "./mfa.js"
 import * as Output from "./output.js"
@@ -37,7 +37,7 @@ const summary = (retrieval: Balances.Retrieval<unknown>) =>
 const writeRetrieval = (
   output: Output.Output,
   retrieval: Balances.Retrieval<Partial<Balance.Balance>>,
-  projection: { readonly fields?: ReadonlyArray<Balance.Field>; readonly omit?: ReadonlyArray<Balance.Field> }
+  projection: BalanceQuery.Projection
 ) =>
   Effect.andThen(
     output.many(Stream.fromIterable(retrieval.balances.map(Balance.toJson)), projection),
