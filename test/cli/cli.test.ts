@@ -7,7 +7,7 @@
  * resumed, Ctrl-C and a closed pipe. The MFA prompt and the progress line run under a real
  * pseudo-terminal (util-linux script(1)); where it is missing, one line says those did not run.
  */
-import { assert, beforeAll, describe, it, layer } from "@effect/vitest"
+import { assert, beforeAll, describe, it, layer, vi } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
@@ -34,6 +34,11 @@ import { Balance, type BalanceQuery, Balances, BelvoClient, MfaChallenge } from 
 import { Sandbox, SandboxClient, SandboxModel, SandboxServer } from "../../src/testing/index.js"
 import * as Format from "../../src/cli/format.js"
 import * as Cli from "./harness.js"
+
+// Each test runs several processes, each a fresh Node that loads Effect: on a busy machine one may
+// take seconds. Two tests at a time: the file is quicker, and leaves cores to the suite's other
+// files (some measure time).
+vi.setConfig({ testTimeout: 180_000, maxConcurrency: 2 })
 
 beforeAll(() => Cli.build(), 180_000)
 

@@ -108,7 +108,7 @@ const track = (child: ChildProcess): Running => {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitFor: (pattern, timeout = 15_000) =>
+    waitFor: (pattern, timeout = 60_000) =>
       Effect.callback<RegExpExecArray>((resume) => {
         const check = () => {
           const match = pattern.exec(stdout + stderr)
