@@ -13,7 +13,6 @@ import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
 import { BigDecimal, Config, Console, Effect, FileSystem, Layer, Option, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { pathToFileURL } from "node:url"
-import * as Format from "../src/cli/format.js"
 import { Balance, Balances, BelvoClient } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../src/testing/index.js"
 
@@ -46,15 +45,13 @@ export const csvColumns = [
 ] as const
 
 // A cell is quoted when it holds a comma, a quote or a line break (RFC 4180), by the same writer
-// as `effect-belvo balances list --format csv`.
+// as `effect-belvo balances list --format csv`; values as `Balance.toJson` writes them (amounts
+// "1000.20", collected_at "2024-05-21T08:32:00.000Z").
 export const csv = (link: string) =>
   Stream.concat(
-    Stream.make(Format.csvHeader(csvColumns)),
+    Stream.make(Balance.csvHeader(csvColumns)),
     Balances.list({ link, fields: csvColumns }).pipe(
-      Stream.map((balance) => {
-        const row = Balance.toJson(balance) // amounts "1000.20", collected_at "2024-05-21T08:32:00.000Z"
-        return Format.csvLine(csvColumns, row)
-      })
+      Stream.map((balance) => Balance.toCsv(csvColumns, balance))
     )
   )
 

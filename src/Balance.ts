@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
+import * as Csv from "./internal/csv.js"
 import { decimalOfNumber, decimalOfString, encodeDecimal, formatDecimal } from "./internal/amount.js"
 import { timestampOfString } from "./internal/timestamp.js"
 import { Uuid } from "./internal/uuid.js"
@@ -383,3 +384,43 @@ export const toJson = <A extends Partial<Balance>>(balance: A): Json<A> => {
   }
   return out as Json<A>
 }
+
+/**
+ * The CSV header line for `fields` (RFC 4180), to go before {@link toCsv}'s lines.
+ *
+ * @example
+ * ```ts
+ * import { Balance } from "effect-belvo"
+ *
+ * console.log(Balance.csvHeader(["id", "currency", "available"])) // "id,currency,available\n"
+ * ```
+ *
+ * @since 1.1.0
+ * @category formatting
+ */
+export const csvHeader = (fields: ReadonlyArray<Field>): string => Csv.header(fields)
+
+/**
+ * A balance, whole or projected, as one CSV line of `fields` (RFC 4180: a cell holding a comma, a
+ * quote or a line break is quoted), each value as {@link toJson} writes it: amounts exact with two
+ * decimal places at least, timestamps UTC ISO-8601. A field the balance lacks is an empty cell.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Balance, Balances } from "effect-belvo"
+ *
+ * const fields = ["id", "currency", "available"] as const
+ * const csv = Stream.concat(
+ *   Stream.make(Balance.csvHeader(fields)),
+ *   Balances.list({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", fields }).pipe(
+ *     Stream.map((balance) => Balance.toCsv(fields, balance)) // "0b94bdf9-…,BRL,1000.20\n"
+ *   )
+ * )
+ * ```
+ *
+ * @since 1.1.0
+ * @category formatting
+ */
+export const toCsv = (fields: ReadonlyArray<Field>, balance: Partial<Balance>): string =>
+  Csv.line(fields, toJson(balance))

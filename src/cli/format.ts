@@ -9,6 +9,7 @@
  */
 import * as CliOutput from "effect/cli/CliOutput"
 import { Balance } from "../index.js"
+import * as Csv from "../internal/csv.js"
 
 /**
  * The formats of `--format`.
@@ -87,8 +88,7 @@ const amountFields: ReadonlySet<string> = new Set(
 )
 
 /** A cell's text: strings as they are, absent values empty. */
-const text = (value: unknown): string =>
-  typeof value === "string" ? value : value === undefined || value === null ? "" : String(value)
+const text = Csv.text
 
 /**
  * Text a server sent, safe to show on a terminal: control characters (escape sequences, line
@@ -117,12 +117,6 @@ const cellOf = (value: unknown): { readonly text: string; readonly width: number
   return { text: shown, width: CliOutput.displayWidth(shown) }
 }
 
-/** A CSV cell, quoted when it holds a comma, a quote or a line break (RFC 4180). */
-const csvCell = (value: unknown): string => {
-  const cell = text(value)
-  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell
-}
-
 /**
  * One CSV line: the row's values in `columns` order, quoted where RFC 4180 needs it.
  *
@@ -136,8 +130,7 @@ const csvCell = (value: unknown): string => {
  * @since 1.1.0
  * @category csv
  */
-export const csvLine = (columns: ReadonlyArray<string>, row: Row): string =>
-  `${columns.map((column) => csvCell(row[column])).join(",")}\n`
+export const csvLine: (columns: ReadonlyArray<string>, row: Row) => string = Csv.line
 
 /**
  * The CSV header line: the column names.
@@ -152,8 +145,7 @@ export const csvLine = (columns: ReadonlyArray<string>, row: Row): string =>
  * @since 1.1.0
  * @category csv
  */
-export const csvHeader = (columns: ReadonlyArray<string>): string =>
-  csvLine(columns, Object.fromEntries(columns.map((column) => [column, column])))
+export const csvHeader: (columns: ReadonlyArray<string>) => string = Csv.header
 
 /**
  * One NDJSON line: the row as JSON, then a line break.

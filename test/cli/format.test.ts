@@ -1,6 +1,7 @@
 /**
  * The command line's output formats (src/cli/format.ts), over balances drawn from the schema and
- * over any text: CSV read back by an independent RFC 4180 reader gives every cell back; a JSON
+ * over any text: CSV (the command's and `Balance.toCsv`) read back by an independent RFC 4180
+ * reader gives every cell back; a JSON
  * listing is a whole array however it is cut into pages and wherever it stops; NDJSON is one
  * `Balance.toJson` per line; a table's columns line up.
  */
@@ -84,6 +85,26 @@ describe("CSV", () => {
       assert.deepStrictEqual(read, [
         columns,
         ...rows.map((row) => columns.map((column) => String(row[column])))
+      ])
+    }
+  )
+
+  it.prop(
+    "Balance.toCsv is the same line: a whole or projected balance's toJson values, in field order",
+    [Schema.Array(Balance.Balance)],
+    ([balances]) => {
+      const fields = ["currency", "id", "available", "collected_at"] as const
+      const text =
+        Balance.csvHeader(fields) +
+        balances
+          .map((balance, i) => Balance.toCsv(fields, i % 2 === 0 ? balance : { id: balance.id }))
+          .join("")
+      assert.deepStrictEqual(readCsv(text), [
+        [...fields],
+        ...balances.map((balance, i) => {
+          const row: Format.Row = Balance.toJson(i % 2 === 0 ? balance : { id: balance.id })
+          return fields.map((field) => (row[field] === undefined ? "" : String(row[field])))
+        })
       ])
     }
   )
