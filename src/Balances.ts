@@ -16,6 +16,8 @@
  */
 import * as Effect from "effect/Effect"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Metric from "effect/Metric"
+import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -30,6 +32,7 @@ import * as Keys from "./internal/keys.js"
 import * as FastDecode from "./internal/fastDecode.js"
 import * as Paginate from "./internal/paginate.js"
 import { isUuid } from "./internal/uuid.js"
+import * as Metrics from "./Metrics.js"
 import * as MfaChallenge from "./MfaChallenge.js"
 
 /** The collection, relative to the client's base URL. */
@@ -65,6 +68,12 @@ const mutationTable = (request: MfaChallenge.Request) =>
         )
       )
   }) as const
+
+/** An MFA challenge met by a retrieve or a resume, and a resume's outcome (`Metrics`). */
+const challenged = (operation: "retrieve" | "resume") =>
+  Metric.update(Metric.withAttributes(Metrics.mfaChallenges, { "belvo.operation": operation }), 1)
+const resumed = (outcome: "completed" | "challenged" | "expired" | "failed") =>
+  Metric.update(Metric.withAttributes(Metrics.mfaResumes, { "belvo.outcome": outcome }), 1)
 
 /** Failures below HTTP, possible on every request. */
 type Transport = BelvoError.TransportError | BelvoError.Timeout | BelvoError.DecodeError
@@ -429,7 +438,7 @@ export const retrieve = Effect.fn("Balances.retrieve")(function* <
     table: mutationTable({ link, save_data, ...projection }),
     overrides: callOptionsOf(options),
     beforeSend: options?.beforeSend
-  })
+  }).pipe(Effect.tapErrorTag("TokenRequired", () => challenged("retrieve")))
   const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
   return retrieval(answer, balances as ReadonlyArray<BalanceQuery.Projected<P>>)
 })
@@ -515,6 +524,7 @@ export const resume = Effect.fn("Balances.resume")(function* <
   const urlParams = yield* Effect.fromResult(BalanceQuery.encodeProjection(projection))
   const save_data = options?.save_data ?? challenge.save_data
   if (yield* MfaChallenge.isExpired(challenge)) {
+    yield* resumed("expired")
     return yield* Errors.sessionExpired(challenge, route, "before it was resumed")
   }
   const request = HttpClientRequest.patch(PATH, { urlParams }).pipe(
@@ -532,8 +542,17 @@ export const resume = Effect.fn("Balances.resume")(function* <
     table: mutationTable({ link: challenge.link, save_data, ...projection }),
     overrides: { ...callOptionsOf(options), retry: false },
     beforeSend: options?.beforeSend as Effect.Effect<void, HookError<O>, HookContext<O>> | undefined
-  })
-  const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection)))
+  }).pipe(
+    Effect.tapError((error) =>
+      Predicate.isTagged(error, "TokenRequired")
+        ? Effect.andThen(challenged("resume"), resumed("challenged"))
+        : resumed(Predicate.isTagged(error, "SessionExpired") ? "expired" : "failed")
+    )
+  )
+  const balances = yield* Effect.fromResult(Answer.decode(answer, decodeBalances(projection))).pipe(
+    Effect.tapError(() => resumed("failed"))
+  )
+  yield* resumed("completed")
   return retrieval(answer, balances as ReadonlyArray<ResumedItem<O, C>>)
 })
 

@@ -59,3 +59,10 @@ export * as Mfa from "./Mfa.js"
  * @since 0.1.0
  */
 export * as MfaChallenge from "./MfaChallenge.js"
+
+/**
+ * The client's metrics (`Metric`), for any Effect exporter.
+ *
+ * @since 1.1.0
+ */
+export * as Metrics from "./Metrics.js"

@@ -24,6 +24,8 @@ import type { Answer } from "./answer.js"
 import * as Body from "./body.js"
 import * as Codes from "./codes.js"
 import * as Errors from "./errors.js"
+import * as Limits from "./limits.js"
+import * as Measure from "./measure.js"
 import * as Checks from "./settings.js"
 import * as Transport from "./transport.js"
 
@@ -168,11 +170,19 @@ export const send = <T extends Errors.StatusTable, E = never, R = never>(
               })
             )
           )
+    const measure = Measure.forRoute(client.baseUrl, route)
+    const limited = limits !== Limits.none
     let attempt = 0
-    const once = Effect.suspend(() => {
+    let lastFailure = ""
+    const once = Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
       attempt += 1
       const current = attempt
-      const exchange = execute.pipe(
+      // When the request left, for its duration: set as the exchange starts, after limits and hook.
+      let sentAt = -1
+      const exchange = Effect.flatMap(Clock.currentTimeMillis, (at) => {
+        sentAt = at
+        return execute
+      }).pipe(
         Effect.timeoutOrElse({
           duration: settings.attemptTimeout,
           orElse: () =>
@@ -187,19 +197,36 @@ export const send = <T extends Errors.StatusTable, E = never, R = never>(
             )
         })
       )
-      const permitted = limits.withPermit(hooked(exchange), route)
-      return (onStart === undefined ? permitted : Effect.andThen(onStart, permitted)).pipe(
+      const waited = limited
+        ? Effect.flatMap(Clock.currentTimeMillis, (at) => measure.waited(at - startedAt))
+        : Effect.void
+      const permitted = limits.withPermit(Effect.andThen(waited, hooked(exchange)), route)
+      const retried = current > 1 ? measure.retried(lastFailure) : Effect.void
+      return Effect.andThen(
+        retried,
+        onStart === undefined ? permitted : Effect.andThen(onStart, permitted)
+      ).pipe(
         Effect.flatMap((answered) => interpret(spec, answered, current, redact)),
-        Effect.tapError((error) =>
-          error instanceof HookFailed
+        Effect.onExit((exit) =>
+          sentAt < 0
             ? Effect.void
-            : Effect.andThen(
-                error._tag === "TooManyRequests" ? limits.backOff(error.retryAfterMillis) : Effect.void,
-                Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
-                  Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
-                )
-              )
-        )
+            : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                const outcome = outcomeOf(exit)
+                return measure.took(now - sentAt, outcome.status, outcome.error)
+              })
+        ),
+        Effect.tapError((error) => {
+          if (error instanceof HookFailed) return Effect.void
+          lastFailure = error._tag
+          return Effect.andThen(
+            error._tag === "TooManyRequests"
+              ? Effect.andThen(measure.throttled, limits.backOff(error.retryAfterMillis))
+              : Effect.void,
+            Effect.logDebug(`${method} ${path} attempt ${current} failed: ${error._tag}`).pipe(
+              Effect.annotateLogs({ attempt: current, request_id: requestIdOf(error) ?? "none" })
+            )
+          )
+        })
       )
     })
     const policy = settings.retry
@@ -228,6 +255,20 @@ export const send = <T extends Errors.StatusTable, E = never, R = never>(
       Effect.mapError((error) => (error instanceof HookFailed ? error.error : error))
     )
   })
+
+/** An attempt's status (when the server answered) and error tag (when it failed), for its metrics. */
+const outcomeOf = (
+  exit: Exit.Exit<Answer, unknown>
+): { readonly status: number | undefined; readonly error: string | undefined } => {
+  if (Exit.isSuccess(exit)) return { status: exit.value.status, error: undefined }
+  const error = Option.getOrUndefined(Cause.findErrorOption(exit.cause))
+  if (!Predicate.hasProperty(error, "_tag") || typeof error._tag !== "string") {
+    return { status: undefined, error: Cause.hasInterruptsOnly(exit.cause) ? "Interrupted" : "Defect" }
+  }
+  const status =
+    Predicate.hasProperty(error, "status") && typeof error.status === "number" ? error.status : undefined
+  return { status: status === 0 ? undefined : status, error: error._tag }
+}
 
 /** A transport or body error with the client's credentials taken out of what the server chose. */
 const redacted = <E extends BelvoError.TransportError | BelvoError.DecodeError>(

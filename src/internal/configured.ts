@@ -23,9 +23,12 @@ export const pathOf = (url: string): string => {
   }
 }
 
-/** A request's route: method and path, ids replaced by `{id}` so names and labels stay few. */
+/** A path as a template: ids replaced by `{id}`, so span names and metric attributes stay few. */
+export const template = (path: string): string => path.replace(UUID_SEGMENT, "/{id}")
+
+/** A request's route: method and path template. */
 export const routeName = (request: HttpClientRequest.HttpClientRequest): string =>
-  `${request.method} ${pathOf(request.url).replace(UUID_SEGMENT, "/{id}")}`
+  `${request.method} ${template(pathOf(request.url))}`
 
 const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
 
