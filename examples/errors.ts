@@ -27,7 +27,9 @@ export const retrieveOrExplain = (link: string) =>
     })
   )
 
-type Advice =
+// Each endpoint fails with exactly its own union: this switch covers every RetrieveError, and the
+// compiler would reject it if a tag were missing or did not belong.
+export type Advice =
   | "retry later"
   | "fix the request"
   | "ask the user"
@@ -35,8 +37,6 @@ type Advice =
   | "not available for this institution"
   | "report it with the request_id"
 
-// Each endpoint fails with exactly its own union: this switch covers every RetrieveError, and the
-// compiler would reject it if a tag were missing or did not belong.
 export const advice = (error: Balances.RetrieveError): Advice => {
   switch (error._tag) {
     case "InstitutionDown":

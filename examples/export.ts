@@ -16,7 +16,6 @@ import { pathToFileURL } from "node:url"
 import { Balance, Balances, BelvoClient } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel } from "../src/testing/index.js"
 
-// --- ndjson ---
 // NDJSON: every stored balance of a link, one JSON object per line. `Balance.toJson` writes each
 // amount as an exact decimal string with two decimals at least ("1000.20", "12.3456") and each
 // timestamp as a UTC ISO string, so no number is ever rounded on the way out.
@@ -29,9 +28,7 @@ export const writeNdjson = (link: string, path: string) =>
     const fs = yield* FileSystem.FileSystem
     yield* ndjson(link).pipe(Stream.encodeText, Stream.run(fs.sink(path)))
   })
-// --- end ndjson ---
 
-// --- csv ---
 // CSV: a header, then one row per balance. `fields` asks Belvo for these columns only, and the
 // item type follows: a row can only read what was asked for.
 export const csvColumns = [
@@ -60,9 +57,7 @@ export const writeCsv = (link: string, path: string) =>
     const fs = yield* FileSystem.FileSystem
     yield* csv(link).pipe(Stream.encodeText, Stream.run(fs.sink(path)))
   })
-// --- end csv ---
 
-// --- totals ---
 // Totals per currency, exact: BigDecimal sums never round, however many balances there are.
 export interface Totals {
   readonly available: BigDecimal.BigDecimal
@@ -95,7 +90,6 @@ export const formatTotals = (totals: ReadonlyMap<string, Totals>): ReadonlyArray
     ([currency, sum]) =>
       `${currency}: available ${Balance.formatAmount(sum.available)}, blocked ${Balance.formatAmount(sum.blocked)}, automatically invested ${Balance.formatAmount(sum.automatically_invested)}`
   )
-// --- end totals ---
 
 // Both files of one link in `directory`, and its totals.
 export const exportLink = (link: string, directory: string) =>

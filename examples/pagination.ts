@@ -35,6 +35,19 @@ export const totalsPerCurrency = (link: string) =>
 export const pageOf = (link: string, page: number) =>
   Balances.listPage({ link, page, page_size: 50, fields: ["id", "account_id", "available"] })
 
+// The first 10 balances only: the stream stops fetching once it has them.
+export const firstTen = (link: string) => Balances.list({ link }).pipe(Stream.take(10), Stream.runCollect)
+
+// How many balances the link has stored, and what went wrong with the paging if it did: the
+// program still fails with the error.
+export const countAll = (link: string) =>
+  Balances.list({ link }).pipe(
+    Stream.runCount,
+    Effect.tapErrorTag("PaginationError", (error) =>
+      Console.error(`The server sent an unsafe or endless page link (${error.reason}): ${error.url}`)
+    )
+  )
+
 export const program = Effect.gen(function* () {
   const link = yield* Config.String("BELVO_LINK_ID")
 
@@ -44,15 +57,9 @@ export const program = Effect.gen(function* () {
   const first = yield* pageOf(link, 1)
   yield* Console.log(`${first.count} balances in all; next page: ${first.next ?? "none"}`)
 
-  // The first 10 balances only: the stream stops fetching once it has them.
-  const firstTen = yield* Balances.list({ link }).pipe(Stream.take(10), Stream.runCollect)
-  yield* Console.log(`${firstTen.length} balances taken`)
-}).pipe(
-  // Say what went wrong with the paging; the program still fails with the error.
-  Effect.tapErrorTag("PaginationError", (error) =>
-    Console.error(`The server sent an unsafe or endless page link (${error.reason}): ${error.url}`)
-  )
-)
+  yield* Console.log(`${(yield* firstTen(link)).length} balances taken`)
+  yield* Console.log(`${yield* countAll(link)} balances stored`)
+})
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))

@@ -52,17 +52,18 @@ export const patientList = (link: string) =>
 export const atMostTenSeconds = (link: string) =>
   Balances.listPage({ link }).pipe(Effect.timeout("10 seconds"))
 
+// Debug lines: each answered attempt (status or error tag, attempt number, request_id) and each
+// transport failure, for the effect given and every call inside it.
+export const withDebugLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  effect.pipe(Effect.provideService(References.MinimumLogLevel, "Debug"))
+
 export const program = Effect.gen(function* () {
   const link = yield* Config.String("BELVO_LINK_ID")
   const count = yield* patientList(link).pipe(Stream.runCount)
   yield* Console.log(`${count} balances`)
   const page = yield* atMostTenSeconds(link)
   yield* Console.log(`first page: ${page.results.length} of ${page.count}`)
-}).pipe(
-  // Debug lines: each answered attempt (status or error tag, attempt number, request_id) and each
-  // transport failure.
-  Effect.provideService(References.MinimumLogLevel, "Debug")
-)
+}).pipe(withDebugLogs)
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   NodeRuntime.runMain(program.pipe(Effect.provide(BelvoLive)))

@@ -10,6 +10,7 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxHttp, SandboxModel } from "../src/testing/index.js"
 
+// One request to the sandbox, by hand: basic auth, a JSON body; the status and the JSON answer.
 const send = (method: "POST" | "PATCH", body: Record<string, unknown>) =>
   HttpClientRequest.make(method)("https://sandbox.belvo.com/api/br/balances/").pipe(
     HttpClientRequest.basicAuth(SandboxModel.defaultSecretId, SandboxModel.defaultSecretPassword),
@@ -23,7 +24,6 @@ const send = (method: "POST" | "PATCH", body: Record<string, unknown>) =>
     )
   )
 
-// --- mfa ---
 interface Challenge {
   readonly session: string
   readonly link: string
@@ -41,7 +41,6 @@ export const retrieveWithMfa = Effect.gen(function* () {
   const done = yield* send("PATCH", { session: challenge!.session, token, link: challenge!.link })
   return { challengeStatus: first.status, token, same, resumeStatus: done.status } // 428, …, 201
 })
-// --- end mfa ---
 
 export const main = retrieveWithMfa.pipe(
   Effect.flatMap((result) => Console.log(JSON.stringify(result))),

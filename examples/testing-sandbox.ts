@@ -10,7 +10,6 @@ import { HttpClient, HttpClientRequest } from "effect/http"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxFault, SandboxHttp, SandboxModel } from "../src/testing/index.js"
 
-// --- layer ---
 // A fresh sandbox and an in-process HttpClient answered by it: no sockets, and the test's Clock
 // (TestClock) drives MFA expiry and scripted delays. Provide it where the real transport would go.
 export const SandboxLive = SandboxHttp.layer({ seed: 42, balancesPerAccount: 10 })
@@ -19,9 +18,7 @@ export const SandboxLive = SandboxHttp.layer({ seed: 42, balancesPerAccount: 10 
 export const SandboxLiveByParts = SandboxHttp.layerHttpClient.pipe(
   Layer.provideMerge(Sandbox.layer({ seed: 42, balancesPerAccount: 10 }))
 )
-// --- end layer ---
 
-// --- seeding ---
 export const MY_SECRET = { id: "my-secret-id", password: "my-secret-password" }
 
 export const seedMyData = Effect.gen(function* () {
@@ -39,9 +36,7 @@ export const seedMyData = Effect.gen(function* () {
   const big = yield* Sandbox.addGeneratedLink({ owner: MY_SECRET.id, count: 1_000_000, accounts: 4, seed: 7 })
   return { link, big }
 })
-// --- end seeding ---
 
-// --- faults ---
 export const scriptFaults = Sandbox.addFaults(
   // the first two retrievals meet a down institution, the third goes through
   SandboxFault.error("institution_down", { method: "POST", times: 2 }),
@@ -53,9 +48,7 @@ export const scriptFaults = Sandbox.addFaults(
   // every detail request waits 3 seconds (TestClock.adjust moves it along)
   SandboxFault.delay("3 seconds", { path: /^\/api\/br\/balances\/[^/]+\/$/, times: Infinity })
 )
-// --- end faults ---
 
-// --- inspecting ---
 export const credentialsStayedHome = Effect.gen(function* () {
   const log = yield* Sandbox.requests
   const leaked = log.filter(
@@ -65,9 +58,7 @@ export const credentialsStayedHome = Effect.gen(function* () {
   const { maxInFlight } = yield* Sandbox.stats
   return { requests: log.length, leaked: leaked.length, maxInFlight }
 })
-// --- end inspecting ---
 
-// --- raw ---
 // What a client does on the wire, by hand: basic auth, GET a page, read the JSON.
 export const firstPage = (link: string) =>
   HttpClientRequest.get("https://sandbox.belvo.com/api/br/balances/").pipe(
@@ -76,7 +67,6 @@ export const firstPage = (link: string) =>
     HttpClient.execute,
     Effect.flatMap((response) => response.json)
   )
-// --- end raw ---
 
 export const main = Effect.gen(function* () {
   const { link, big } = yield* seedMyData

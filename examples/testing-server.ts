@@ -9,9 +9,9 @@ import { Console, Effect, ManagedRuntime } from "effect"
 import { pathToFileURL } from "node:url"
 import { Sandbox, SandboxFault, SandboxModel, SandboxServer } from "../src/testing/index.js"
 
+// HTTP basic auth with the sandbox's demo credentials.
 const authorization = `Basic ${btoa(`${SandboxModel.defaultSecretId}:${SandboxModel.defaultSecretPassword}`)}`
 
-// --- effect ---
 // A fresh sandbox served on 127.0.0.1 on a free port for the scope of the program.
 export const listOverLoopback = Effect.gen(function* () {
   const url = yield* SandboxServer.url // e.g. http://127.0.0.1:53127
@@ -23,9 +23,7 @@ export const listOverLoopback = Effect.gen(function* () {
   const page = (yield* Effect.promise(() => response.json())) as { count: number; next: string | null }
   return { status: response.status, count: page.count, next: page.next } // next: on the same origin
 }).pipe(Effect.provide(SandboxServer.layerWithSandbox({ port: 0 })))
-// --- end effect ---
 
-// --- managed ---
 // For a suite that is not written with Effect: start once, use the URL, dispose at the end.
 export const startSandbox = async () => {
   const runtime = ManagedRuntime.make(SandboxServer.layerWithSandbox({ seed: 1 }))
@@ -38,7 +36,6 @@ export const startSandbox = async () => {
     stop: () => runtime.dispose()
   }
 }
-// --- end managed ---
 
 export const main = Effect.gen(function* () {
   yield* Console.log(JSON.stringify(yield* listOverLoopback))

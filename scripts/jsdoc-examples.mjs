@@ -1,4 +1,5 @@
-// Every export in src/ (outside internal/) is documented, and every `@example` in src/ compiles.
+// Every export in src/ (outside internal/) is documented, every `@example` in src/ compiles, and
+// so does every ```ts block of README.md and docs/*.md, on its own, as a user would paste it.
 //
 // 1. Each exported declaration (`export const|let|class|interface|type|function|enum`, and
 //    `export * as` in index files) must sit right under a `/** … */` doc comment carrying `@since`.
@@ -6,9 +7,13 @@
 //    (file:line and name) and the script exits 1 before typechecking.
 // 2. Each ```ts block after `@example` is extracted into jsdoc-examples/ as its own module, with
 //    "effect-belvo" mapped to the sources (tsconfig.jsdoc.json), and they are all typechecked.
+// 3. So is each ```ts block of README.md and docs/*.md: quoted from examples/ (test/docs.test.ts),
+//    each must carry its own imports and compile alone. (The pack check compiles them again in a
+//    project that installed the tarball.)
 import { execFileSync } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join, relative, resolve, sep } from "node:path"
+import { checkedBlocks, fileNameOf } from "./doc-blocks.ts"
 
 const root = resolve(import.meta.dirname, "..")
 const out = join(root, "jsdoc-examples")
@@ -76,9 +81,17 @@ for (const file of walk(join(root, "src"))) {
     else if (blocks < examples) missing.push(`${where} has an @example without a \`\`\`ts block`)
   }
 }
+// The docs' blocks (scripts/doc-blocks.ts reads them, as test/docs.test.ts and the pack check do).
+const docBlocks = checkedBlocks(root).filter((block) => block.language === "ts")
+for (const block of docBlocks) {
+  writeFileSync(join(out, fileNameOf(block)), `${block.code}\n\nexport {}\n`)
+}
+
 if (missing.length > 0) {
   console.error(`Undocumented exports (${missing.length}):\n${missing.join("\n")}`)
   process.exit(1)
 }
 execFileSync("npx", ["tsc", "-p", "tsconfig.jsdoc.json", "--noEmit"], { cwd: root, stdio: "inherit" })
-console.log(`${count} JSDoc examples typecheck`)
+console.log(
+  `${count} JSDoc examples and ${docBlocks.length} code blocks of the docs typecheck, each on its own`
+)

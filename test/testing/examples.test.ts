@@ -11,6 +11,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
@@ -21,6 +22,7 @@ import * as Errors from "../../examples/errors.js"
 import * as Export from "../../examples/export.js"
 import * as GettingStarted from "../../examples/getting-started.js"
 import * as MfaExample from "../../examples/mfa.js"
+import * as MfaTwoProcesses from "../../examples/mfa-two-processes.js"
 import * as Pagination from "../../examples/pagination.js"
 import * as Reliability from "../../examples/reliability.js"
 import { banner } from "../../examples/sandbox-server.js"
@@ -36,7 +38,7 @@ import {
 } from "../../examples/testing-sandbox.js"
 import { listOverLoopback, startSandbox } from "../../examples/testing-server.js"
 import { type Balances, BelvoClient, BelvoError, MfaChallenge } from "../../src/index.js"
-import { Sandbox, SandboxClient, SandboxModel } from "../../src/testing/index.js"
+import { Sandbox, SandboxClient, SandboxModel, SandboxServer } from "../../src/testing/index.js"
 import { basic, call, list, PATH } from "./helpers.js"
 
 describe("examples/testing-sandbox.ts", () => {
@@ -281,6 +283,39 @@ describe("the live examples, over the in-process sandbox", () => {
         (result as Result.Failure<unknown, { _tag: string }>).failure._tag
       )
     }).pipe(Effect.provide(SandboxClient.layer()))
+  )
+})
+
+describe("examples/mfa-two-processes.ts", () => {
+  it.live("store writes the challenge and names the token; resume answers with it, once", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const file = `${yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-mfa-" })}/challenge.json`
+      const port = new URL(yield* SandboxServer.url).port
+      const client = MfaTwoProcesses.SandboxBelvo.pipe(
+        Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ PORT: port })))
+      )
+      yield* MfaTwoProcesses.store(file).pipe(Effect.provide(client))
+      const stored = yield* MfaChallenge.fromJson(yield* fs.readFileString(file), {})
+      const token = SandboxModel.tokenFor(stored)
+      yield* MfaTwoProcesses.resume(file, token).pipe(Effect.provide(client))
+      // TestConsole keeps each argument of a Console.log as its own entry.
+      const [line, ...balance] = (yield* TestConsole.logLines).map(String)
+      assert.strictEqual(line, `challenge stored in ${file}; the token: ${token}`)
+      assert.match(balance.join(" "), new RegExp(`^${SandboxModel.mfaAccountId} BRL \\d+(\\.\\d+)?$`))
+      // A session is single use.
+      const again = yield* Effect.flip(MfaTwoProcesses.resume(file, token).pipe(Effect.provide(client)))
+      assert.strictEqual(again._tag, "SessionExpired")
+    }).pipe(
+      Effect.provide([SandboxServer.layerWithSandbox({ port: 0 }), NodeFileSystem.layer, TestConsole.layer])
+    )
+  )
+
+  it.effect("a command it does not know fails, naming the ones it does", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(MfaTwoProcesses.main(["sevre"]))
+      assert.include(String(error), "usage: serve | store | resume <token>")
+    })
   )
 })
 
