@@ -11,13 +11,21 @@
 // 3. The `effect-belvo` command runs from the installed tarball as a user runs it: `npx effect-belvo
 //    --help`, `balances list --format csv` on the embedded sandbox (`--sandbox`), and the same
 //    listing against `effect-belvo sandbox` serving on loopback, which must print the same bytes.
+// 4. Every ```ts block of the packed README.md and docs/*.md, each written to a file of that
+//    project as a user would paste it, compiles there with the repository's TypeScript and the
+//    tsconfig.json the docs recommend (the packed examples/tsconfig.user.json, which
+//    docs/getting-started.md quotes), after installing what the blocks import (at the versions
+//    of devDependencies) and @types/node. docs/mfa.md's two-process recipe then runs with Node as
+//    is (type stripping), each command printing what the doc says it prints.
 //
 // Run by `npm run test:pack` (with the repo's Node); the packed project runs on the same Node.
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join, normalize, relative, resolve, sep } from "node:path"
 import { pathToFileURL } from "node:url"
+import { checkedBlocks, fileNameOf } from "./doc-blocks.ts"
 
 const root = resolve(import.meta.dirname, "..")
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
@@ -103,6 +111,138 @@ const overTheSandboxServer = (app, args, SandboxModel) =>
       server.kill("SIGINT")
     })
   })
+
+/** The npm package a module specifier names (`@effect/platform-node/NodeRuntime`: `@effect/platform-node`), or undefined for Node's own. */
+const packageOf = (specifier) =>
+  specifier.startsWith("node:") || specifier.startsWith(".")
+    ? undefined
+    : specifier
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/")
+
+/**
+ * Section 3: the docs' code blocks in the project `app` that installed the tarball (unpacked in
+ * `packageDir`): each compiles on its own, and the MFA recipe runs as docs/mfa.md says.
+ */
+const checkDocBlocks = async (app, packageDir) => {
+  const blocks = checkedBlocks(packageDir).filter((block) => block.language === "ts")
+  const dir = join(app, "docs-blocks")
+  mkdirSync(dir)
+  for (const block of blocks) writeFileSync(join(dir, fileNameOf(block)), `${block.code}\n`)
+
+  // What the blocks import, beyond what the project has: test blocks need vitest, for example.
+  const imported = new Set(
+    blocks.flatMap((block) =>
+      Array.from(block.code.matchAll(/^(?:import|export)[^"']*?from\s+["']([^"']+)["']/gm), (m) =>
+        packageOf(m[1])
+      )
+    )
+  )
+  const wanted = ["@types/node", ...[...imported].filter((name) => name !== undefined)]
+  const missing = wanted.filter((name) => !existsSync(join(app, "node_modules", name, "package.json")))
+  const specs = missing.map((name) => {
+    const range = pkg.devDependencies[name]
+    if (range === undefined) throw new Error(`a docs block imports ${name}, which is not in devDependencies`)
+    return `${name}@${range}`
+  })
+  if (specs.length > 0) {
+    run(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--save-dev", ...specs],
+      app
+    )
+  }
+  // The recommended tsconfig.json, from the package itself; no `include`: every .ts file of the project.
+  writeFileSync(join(app, "tsconfig.json"), readFileSync(join(packageDir, "examples", "tsconfig.user.json")))
+  try {
+    run(
+      process.execPath,
+      [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+      app
+    )
+  } catch (error) {
+    // tsc names the files: say which block of which document each one is.
+    const output = blocks.reduce(
+      (text, block) =>
+        text.replaceAll(`docs-blocks/${fileNameOf(block)}`, `${block.document}:${block.line} (block)`),
+      String(error.stdout ?? error)
+    )
+    throw new Error(`docs blocks do not compile in the packed project:\n${output}`)
+  }
+  console.log(
+    `${blocks.length} code blocks of the packed docs compile, each pasted into its own file of a project with the recommended tsconfig.json (${specs.join(", ") || "nothing"} added)`
+  )
+  await runMfaRecipe(app, packageDir)
+}
+
+/** A free TCP port on 127.0.0.1. */
+const freePort = () =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolvePort(port))
+    })
+  })
+
+/**
+ * docs/mfa.md's "Try it": its block saved as `mfa.ts`, then the commands of the `sh` block after it
+ * (`node mfa.ts <args>   # what it prints`) run with Node itself, the server in the background.
+ */
+const runMfaRecipe = async (app, packageDir) => {
+  const blocks = checkedBlocks(packageDir).filter((block) => block.document === "docs/mfa.md")
+  const at = blocks.findIndex((block) => block.source === "examples/mfa-two-processes.ts")
+  const commands = blocks
+    .slice(at + 1)
+    .find((block) => block.language === "sh")
+    ?.code.split("\n")
+    .map((line) => /^node mfa\.ts (.+?)\s+#\s*(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map(([, args, says]) => ({ args: args.replace(/\s*&$/, "").split(/\s+/), says }))
+  if (at < 0 || commands === undefined || commands[0]?.args[0] !== "serve" || commands.length < 3) {
+    throw new Error(
+      "docs/mfa.md has no two-process recipe: its block, then `node mfa.ts serve &`, `store`, `resume`"
+    )
+  }
+  writeFileSync(join(app, "mfa.ts"), `${blocks[at].code}\n`)
+  const env = { ...process.env, PORT: String(await freePort()) }
+  const server = spawn(process.execPath, ["mfa.ts", "serve"], {
+    cwd: app,
+    env,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  try {
+    let printed = ""
+    await new Promise((listening, failed) => {
+      server.stdout.on("data", (chunk) => {
+        printed += chunk
+        if (printed.includes("\n")) listening()
+      })
+      server.stderr.on("data", (chunk) => {
+        printed += chunk
+      })
+      server.once("exit", (code) => failed(new Error(`node mfa.ts serve exited with ${code}:\n${printed}`)))
+      setTimeout(() => failed(new Error(`node mfa.ts serve printed nothing in 60 s:\n${printed}`)), 60_000)
+    })
+    const expected = commands[0].says.replace(":8787", `:${env.PORT}`).replace(/ \(.*\)$/, "")
+    if (printed.trim() !== expected)
+      throw new Error(`node mfa.ts serve printed ${printed}, docs/mfa.md says ${expected}`)
+    for (const { args, says } of commands.slice(1)) {
+      const out = execFileSync(process.execPath, ["mfa.ts", ...args], {
+        cwd: app,
+        env,
+        encoding: "utf8"
+      }).trim()
+      if (out !== says)
+        throw new Error(`node mfa.ts ${args.join(" ")} printed\n${out}\ndocs/mfa.md says\n${says}`)
+    }
+  } finally {
+    server.kill()
+  }
+  console.log(`docs/mfa.md's recipe ran as it says with node ${commands.map((c) => c.args[0]).join(", ")}`)
+}
 
 try {
   // --- the tarball ---
@@ -248,6 +388,9 @@ console.log("imported and ran effect-belvo, effect-belvo/testing and effect-belv
     `ran npx effect-belvo --help, and balances list --format csv (${rows.length - 1} rows) with --sandbox and against effect-belvo sandbox`
   )
   console.log(`with ${installed.join(", ")} on Node ${process.version}`)
+
+  // --- every code block of the packed docs compiles there; the MFA recipe runs ---
+  await checkDocBlocks(app, packageDir)
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
