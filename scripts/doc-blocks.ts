@@ -54,6 +54,14 @@ export const blocksOf = (document: string, markdown: string): ReadonlyArray<DocB
     }
   })
 
+/** The first block that opens after `phrase` in a document (the phrase may sit in a block before it), or undefined. */
+export const blockAfter = (document: string, markdown: string, phrase: string): DocBlock | undefined => {
+  const at = markdown.indexOf(phrase)
+  if (at < 0) return undefined
+  const line = markdown.slice(0, at + phrase.length).split("\n").length
+  return blocksOf(document, markdown).find((block) => block.line >= line)
+}
+
 /** Every block of README.md and docs/*.md under `root`, but those of TEMPORARILY_UNCHECKED. */
 export const checkedBlocks = (root: string): ReadonlyArray<DocBlock> =>
   documents(root)

@@ -1,15 +1,14 @@
 /**
  * What the docs quote as printed, an error message or an output, is what the code prints: each
  * quoted text is read from the doc and compared with the real one. (What `runMain` prints for a
- * missing variable is held by test/testing/examples.test.ts; docs/mfa.md's two-process recipe by
- * the pack check, which runs it.)
+ * missing variable, and the totals of docs/data.md, are held by test/testing/examples.test.ts,
+ * beside the rest of what those examples do; docs/mfa.md's two-process recipe by the pack check,
+ * which runs it.)
  */
 import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
@@ -18,19 +17,15 @@ import { TestConsole } from "effect/testing"
 import { FetchHttpClient } from "effect/http"
 import * as Export from "../examples/export.js"
 import * as ListFilters from "../examples/list-filters.js"
-import { blocksOf } from "../scripts/doc-blocks.js"
+import { blockAfter } from "../scripts/doc-blocks.js"
 import { Balance, Balances, BelvoClient, MfaChallenge } from "../src/index.js"
 import { Sandbox, SandboxClient, SandboxHttp, SandboxModel } from "../src/testing/index.js"
 import { call, type Json, PATH } from "./testing/helpers.js"
 
-/** The fenced block that opens after `phrase` in `document` (the phrase may sit in a block before it). */
+/** The fenced block that opens after `phrase` in `document`. */
 const quotedAfter = (document: string, phrase: string): string => {
-  const text = readFileSync(document, "utf8")
-  const at = text.indexOf(phrase)
-  assert.isAtLeast(at, 0, `${document} no longer says: ${phrase}`)
-  const line = text.slice(0, at + phrase.length).split("\n").length
-  const block = blocksOf(document, text).find((candidate) => candidate.line >= line)
-  assert.isDefined(block, `${document}: no block after ${phrase}`)
+  const block = blockAfter(document, readFileSync(document, "utf8"), phrase)
+  assert.isDefined(block, `${document} no longer says ${phrase}, then a block`)
   return block!.code
 }
 
@@ -151,19 +146,6 @@ describe("docs/data.md", () => {
       const csv = yield* Export.csv(SandboxModel.plainLinkId).pipe(Stream.take(2), Stream.runCollect)
       assert.strictEqual(csv.join("").trimEnd(), quotedAfter("docs/data.md", "return `${csvColumns"))
     }).pipe(Effect.provide(SandboxClient.layer()))
-  )
-
-  // Live: the sandbox run adds its USD balance at the Clock's now, which orders it among the others.
-  it.live("quotes the totals the sandbox run prints", () =>
-    Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
-      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-docs-test-" })
-      yield* Export.sandboxExport.pipe(
-        Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ EXPORT_DIR: directory })))
-      )
-      const totals = (yield* TestConsole.logLines).map(String).filter((line) => /^[A-Z]{3}: /.test(line))
-      assert.strictEqual(totals.join("\n"), quotedAfter("docs/data.md", "export const formatTotals"))
-    }).pipe(Effect.scoped, Effect.provide([NodeFileSystem.layer, TestConsole.layer]))
   )
 })
 

@@ -39,6 +39,7 @@ import {
 import { listOverLoopback, startSandbox } from "../../examples/testing-server.js"
 import { type Balances, BelvoClient, BelvoError, MfaChallenge } from "../../src/index.js"
 import { Sandbox, SandboxClient, SandboxModel, SandboxServer } from "../../src/testing/index.js"
+import { blockAfter } from "../../scripts/doc-blocks.js"
 import { basic, call, list, PATH } from "./helpers.js"
 
 describe("examples/testing-sandbox.ts", () => {
@@ -329,9 +330,12 @@ describe("what a failed example prints", () => {
     assert.strictEqual(run.status, 1, run.stderr)
     // runMain's logger puts the time and the fiber first: `[22:21:34.822] ERROR (#2): `.
     const printed = `${run.stdout}${run.stderr}`.replace(/^\[[\d:.]+\] ERROR \(#\d+\): /m, "").trim()
-    const guide = readFileSync("docs/getting-started.md", "utf8")
-    const quoted = guide.split("after printing:\n\n```\n")[1]?.split("\n```")[0]
-    assert.strictEqual(printed, quoted)
+    const quoted = blockAfter(
+      "docs/getting-started.md",
+      readFileSync("docs/getting-started.md", "utf8"),
+      "after printing:"
+    )
+    assert.strictEqual(printed, quoted?.code)
   })
 })
 
@@ -533,19 +537,29 @@ describe("examples/export.ts", () => {
     }).pipe(Effect.scoped, Effect.provide([SandboxClient.layer(), NodeFileSystem.layer]))
   )
 
-  it.effect("the sandbox run writes to EXPORT_DIR and prints the totals of both currencies", () =>
-    Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
-      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-export-test-" })
-      yield* Export.sandboxExport.pipe(
-        Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ EXPORT_DIR: directory })))
-      )
-      const printed = (yield* TestConsole.logLines).map(String)
-      assert.include(printed, `wrote ${directory}/balances.ndjson\nwrote ${directory}/balances.csv`)
-      assert.include(printed, "USD: available 1000.20, blocked 0.00, automatically invested 12.3456")
-      assert.isTrue(printed.some((line) => /^BRL: available \d+\.\d{2}, /.test(line)))
-      const csvRows = (yield* fs.readFileString(`${directory}/balances.csv`)).trimEnd().split("\n")
-      assert.strictEqual(csvRows.length, 1 + 60 + 1) // the header, the demo link's 60 balances, the USD one
-    }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
+  // Live: the run adds its USD balance at the Clock's now, which orders it among the others, as
+  // when it is run for real.
+  it.live(
+    "the sandbox run writes to EXPORT_DIR and prints the totals of both currencies, as docs/data.md quotes them",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const directory = yield* fs.makeTempDirectoryScoped({ prefix: "effect-belvo-export-test-" })
+        yield* Export.sandboxExport.pipe(
+          Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ EXPORT_DIR: directory })))
+        )
+        const printed = (yield* TestConsole.logLines).map(String)
+        assert.include(printed, `wrote ${directory}/balances.ndjson\nwrote ${directory}/balances.csv`)
+        assert.include(printed, "USD: available 1000.20, blocked 0.00, automatically invested 12.3456")
+        assert.isTrue(printed.some((line) => /^BRL: available \d+\.\d{2}, /.test(line)))
+        const quoted = blockAfter(
+          "docs/data.md",
+          readFileSync("docs/data.md", "utf8"),
+          "export const formatTotals"
+        )
+        assert.strictEqual(printed.filter((line) => /^[A-Z]{3}: /.test(line)).join("\n"), quoted?.code)
+        const csvRows = (yield* fs.readFileString(`${directory}/balances.csv`)).trimEnd().split("\n")
+        assert.strictEqual(csvRows.length, 1 + 60 + 1) // the header, the demo link's 60 balances, the USD one
+      }).pipe(Effect.scoped, Effect.provide([NodeFileSystem.layer, TestConsole.layer]))
   )
 })
