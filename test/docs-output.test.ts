@@ -144,7 +144,10 @@ describe("docs/data.md", () => {
         quotedAfter("docs/data.md", "`{ id: string; available: string }`.\n\n")
       )
       const csv = yield* Export.csv(SandboxModel.plainLinkId).pipe(Stream.take(2), Stream.runCollect)
-      assert.strictEqual(csv.join("").trimEnd(), quotedAfter("docs/data.md", "return `${csvColumns"))
+      assert.strictEqual(
+        csv.join("").trimEnd(),
+        quotedAfter("docs/data.md", "Balance.toCsv(csvColumns, balance)")
+      )
     }).pipe(Effect.provide(SandboxClient.layer()))
   )
 })
