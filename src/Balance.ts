@@ -12,8 +12,8 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaGetter from "effect/SchemaGetter"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { AMOUNT_RULE, decimalOf, encodeDecimal, formatDecimal } from "./internal/amount.js"
 import * as Csv from "./internal/csv.js"
-import { decimalOfNumber, decimalOfString, encodeDecimal, formatDecimal } from "./internal/amount.js"
 import { timestampOfString } from "./internal/timestamp.js"
 import { Uuid } from "./internal/uuid.js"
 
@@ -69,7 +69,8 @@ const Instant = Schema.declare(
  * Decoding accepts a JSON number or a numeric string (some servers quote decimals to keep them
  * exact), negative amounts and other scales, because refusing them would drop real data; but
  * within a sane range: at most 18 integer digits and 8 decimal places. Anything beyond (a hostile
- * `"1e999999999"`, whose every sum would cost seconds) is a decode error.
+ * `"1e999999999"`, whose every sum would cost seconds) is a decode error whose message states
+ * that rule; the sandbox's `Sandbox.addBalances` refuses the same amounts with the same words.
  * Encoding gives back a JSON number whenever that number denotes the same decimal, and the decimal
  * string otherwise, so no cent is ever lost on the way out.
  *
@@ -94,9 +95,9 @@ export const Amount: Schema.Codec<BigDecimal.BigDecimal, number | string> = Sche
   .pipe(
     Schema.decodeTo(Decimal, {
       decode: SchemaGetter.transformEffect((input, options) => {
-        const decoded = typeof input === "number" ? decimalOfNumber(input) : decimalOfString(input)
+        const decoded = decimalOf(input)
         return decoded === undefined
-          ? Effect.fail(new SchemaIssue.InvalidValue({ expected: "a decimal amount" }, input, options))
+          ? Effect.fail(new SchemaIssue.InvalidValue({ expected: AMOUNT_RULE }, input, options))
           : Effect.succeed(decoded)
       }),
       encode: SchemaGetter.transform(encodeDecimal)
@@ -240,6 +241,46 @@ export interface BalanceEncoded extends Schema.Codec.Encoded<typeof Balance> {}
  * @category models
  */
 export const fieldNames: ReadonlyArray<Field> = Object.keys(Balance.fields) as Array<Field>
+
+/**
+ * A balance field that holds an amount (an {@link Amount}: exact `BigDecimal`).
+ *
+ * @example
+ * ```ts
+ * import type { Balance } from "effect-belvo"
+ *
+ * const field: Balance.AmountField = "blocked"
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export type AmountField = {
+  [K in Field]: (typeof Balance.fields)[K] extends typeof Amount ? K : never
+}[Field]
+
+/**
+ * The names of the balance's amount fields, in the schema's order: the fields whose schema is
+ * {@link Amount}, read from the {@link Balance} schema itself.
+ *
+ * @example
+ * ```ts
+ * import { BigDecimal } from "effect"
+ * import { Balance } from "effect-belvo"
+ *
+ * declare const balance: Balance.Balance
+ * const total = Balance.amountFieldNames.reduce(
+ *   (sum, field) => BigDecimal.sum(sum, balance[field]),
+ *   BigDecimal.make(0n, 0)
+ * )
+ * ```
+ *
+ * @since 1.1.0
+ * @category models
+ */
+export const amountFieldNames: ReadonlyArray<AmountField> = fieldNames.filter(
+  (field): field is AmountField => Balance.fields[field] === Amount
+)
 
 /**
  * A first-level field name of a balance.

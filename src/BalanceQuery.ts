@@ -21,6 +21,7 @@ import * as Balance from "./Balance.js"
 import * as BelvoError from "./BelvoError.js"
 import * as Keys from "./internal/keys.js"
 import { render } from "./internal/render.js"
+import * as Timestamp from "./internal/timestamp.js"
 import { isUuid } from "./internal/uuid.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -403,60 +404,33 @@ const integer = (min: number, max: number): Rule => ({
   decode: (text) => (/^\d+$/.test(text) ? Number(text) : text)
 })
 
-// Dates: "YYYY-MM-DD", or for collected_at also a timestamp "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)".
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
-
-const daysInMonth = (year: number, month: number): number =>
-  month === 2
-    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-      ? 29
-      : 28
-    : [4, 6, 9, 11].includes(month)
-      ? 30
-      : 31
-
-// Year 0001 is the first the server (Python's datetime) can read.
-const isCalendarDate = (year: number, month: number, day: number): boolean =>
-  year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
-
-const epochMillis = (
-  year: number,
-  month: number,
-  day: number,
-  hours = 0,
-  minutes = 0,
-  seconds = 0
-): number => {
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day) // unlike Date.UTC, keeps years 1..99 as they are
-  date.setUTCHours(hours, minutes, seconds, 0)
-  return date.getTime()
-}
+// Dates: "YYYY-MM-DD", or for collected_at also a timestamp "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)",
+// with upper-case `T` and `Z` only, as Belvo's query parser reads them.
+const DATE_OR_TIMESTAMP: Timestamp.Form = { time: "optional", lowercase: false }
+const DATE_ONLY: Timestamp.Form = { time: "none", lowercase: false }
 
 /**
  * Checks a date (or timestamp) text and returns the instant it denotes in nanoseconds since the
  * epoch, so ranges can be ordered; a bare date counts as its UTC midnight.
  */
 const parseInstant = (text: string, withTime: boolean): Result.Result<bigint, string> => {
-  const expected = withTime
-    ? 'must be a date "YYYY-MM-DD" or an ISO-8601 timestamp with "Z" or an offset'
-    : 'must be a date "YYYY-MM-DD" (created_at filters take no time of day)'
-  const date = DATE.exec(text)
-  const time = date ? undefined : withTime ? TIMESTAMP.exec(text) : undefined
-  const parts = (date ?? time)?.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
-  if (parts === undefined) return Result.fail(expected)
-  const [year = 0, month = 0, day = 0, hours = 0, minutes = 0, seconds = 0] = parts
-  if (!isCalendarDate(year, month, day)) return Result.fail("must be a real calendar date")
-  if (!time) return Result.succeed(BigInt(epochMillis(year, month, day)) * 1_000_000n)
-  const [, , , , , , , fraction = "", sign, offsetHours = "0", offsetMinutes = "0"] = time
-  if (hours > 23 || minutes > 59 || seconds > 59 || Number(offsetHours) > 23 || Number(offsetMinutes) > 59) {
-    return Result.fail("must be a real time of day and offset")
+  const instant = Timestamp.read(text, withTime ? DATE_OR_TIMESTAMP : DATE_ONLY)
+  switch (instant) {
+    case "shape":
+      return Result.fail(
+        withTime
+          ? 'must be a date "YYYY-MM-DD" or an ISO-8601 timestamp with "Z" or an offset'
+          : 'must be a date "YYYY-MM-DD" (created_at filters take no time of day)'
+      )
+    case "date":
+      return Result.fail("must be a real calendar date")
+    case "time":
+      return Result.fail("must be a real time of day and offset")
+    default:
+      return Result.succeed(
+        BigInt(Math.floor(instant / 1000)) * 1_000_000_000n + BigInt(Timestamp.fractionNanos(text))
+      )
   }
-  const offset = (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
-  const millis = epochMillis(year, month, day, hours, minutes, seconds) - offset
-  return Result.succeed(BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, "0")))
 }
 
 /** A date's wire text and instant; a DateTime renders as a UTC date or a UTC ISO timestamp. */

@@ -3,7 +3,10 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as fc from "fast-check"
+import { expectTypeOf } from "vitest"
 import * as Balance from "../src/Balance.js"
+import { decimalOfString } from "../src/internal/amount.js"
 import { parseLossless } from "../src/internal/json.js"
 
 const wire = {
@@ -81,6 +84,68 @@ describe("Balance", () => {
     })
   })
 
+  it("never changes an amount token's value, whatever its length, spacing or key escapes", () => {
+    // A JSON number token: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+    const token = fc
+      .tuple(
+        fc.constantFrom("", "-"),
+        fc.oneof(fc.constant("0"), fc.stringMatching(/^[1-9]\d{0,21}$/)),
+        fc.option(fc.stringMatching(/^\d{1,16}$/), { nil: undefined }),
+        fc.option(
+          fc.tuple(
+            fc.constantFrom("e", "E"),
+            fc.constantFrom("", "+", "-"),
+            fc.oneof(fc.nat(40), fc.integer({ min: 300, max: 1000 }))
+          ),
+          {
+            nil: undefined
+          }
+        )
+      )
+      .map(
+        ([sign, integer, fraction, exponent]) =>
+          `${sign}${integer}${fraction === undefined ? "" : `.${fraction}`}${exponent === undefined ? "" : exponent.join("")}`
+      )
+    const space = fc.constantFrom("", " ", "\n  ", "\t")
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Balance.amountFieldNames),
+        token,
+        fc.tuple(space, space, space),
+        fc.boolean(),
+        (field, amount, [before, after, trailing], escaped) => {
+          const key = escaped
+            ? `${field.slice(0, 1)}\\u00${field.charCodeAt(1).toString(16)}${field.slice(2)}`
+            : field
+          const text = JSON.stringify({ ...wire, [field]: "@AMOUNT@" }).replace(
+            `"${field}":"@AMOUNT@"`,
+            `"${key}"${before}:${after}${amount}${trailing}`
+          )
+          const decoded = decode(parseLossless(text))
+          // The token's exact value, read by BigDecimal itself.
+          const exact = BigDecimal.normalize(BigDecimal.fromStringUnsafe(amount))
+          // Never a changed value: decoded exactly, or refused...
+          if (Result.isSuccess(decoded)) return BigDecimal.equals(decoded.success[field], exact)
+          // ...and refused only out of range (or with an exponent past the bound on its text).
+          return decimalOfString(amount) === undefined
+        }
+      ),
+      { numRuns: 3000 }
+    )
+  })
+
+  it("lists its amount fields from the schema: those decoded by Amount", () => {
+    assert.deepStrictEqual(Balance.amountFieldNames, ["available", "blocked", "automatically_invested"])
+    for (const field of Balance.fieldNames) {
+      assert.strictEqual(
+        Balance.amountFieldNames.includes(field as Balance.AmountField),
+        Balance.Balance.fields[field] === Balance.Amount,
+        field
+      )
+    }
+    expectTypeOf<Balance.AmountField>().toEqualTypeOf<"available" | "blocked" | "automatically_invested">()
+  })
+
   it("parses short amounts as plain numbers: a double holds 15 significant digits exactly", () => {
     const text = JSON.stringify({ available: 123456789012.34, blocked: -0.5 })
     assert.deepStrictEqual(parseLossless(text), { available: 123456789012.34, blocked: -0.5 })
@@ -123,7 +188,7 @@ describe("Balance", () => {
     [Balance.Balance],
     ([balance]) => {
       const json = JSON.parse(JSON.stringify(Balance.toJson(balance)))
-      const amountsExact = (["available", "blocked", "automatically_invested"] as const).every(
+      const amountsExact = Balance.amountFieldNames.every(
         (field) =>
           /^-?\d+\.\d{2,}$/.test(json[field]) &&
           BigDecimal.equals(BigDecimal.fromStringUnsafe(json[field]), balance[field])

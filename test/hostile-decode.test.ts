@@ -12,6 +12,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { Balances } from "../src/index.js"
+import { AMOUNT_RULE } from "../src/internal/amount.js"
 import {
   BALANCE_ID,
   clientLayer,
@@ -110,6 +111,8 @@ describe("amounts beyond the documented bound: at most 18 integer digits and 8 d
         ] as const) {
           const error = failureOf(exit, endpoint)
           assert.strictEqual(tagOf(error), "DecodeError", `${endpoint}: ${String(error)}`)
+          // The message states the rule, not only that an amount was expected.
+          assert.include((error as { message: string }).message, `Expected ${AMOUNT_RULE}`, endpoint)
         }
       })
     )

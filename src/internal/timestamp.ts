@@ -1,29 +1,57 @@
 /**
- * ISO-8601 timestamps into `DateTime.Utc`: the one strict reader `Balance.Timestamp` and the fast
- * page decoder share.
+ * Dates and date-times read from text: the one strict reader that `Balance.Timestamp`, the fast
+ * page decoder and `BalanceQuery`'s date filters share.
  *
- * Accepted: RFC 3339 date-times as Belvo sends them, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`,
- * with 1 to 9 fraction digits (kept to the millisecond, as `DateTime` is), a real calendar date
- * (no February 30) and a real time of day. Anything else, a date without a zone included, is
- * refused: read digit by digit into `Date.UTC`, never through `Date`'s lenient parser, so the
- * answer does not depend on the process time zone.
+ * A date-time is RFC 3339 as Belvo sends it, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with 1
+ * to 9 fraction digits, a real calendar date (no February 30, years 0001 to 9999) and a real time
+ * of day; a date is `YYYY-MM-DD`. Anything else, a date-time without a zone included, is refused.
+ * Read digit by digit and counted in days from the civil calendar, never through `Date`'s lenient
+ * parser, so the answer does not depend on the process time zone.
  *
  * @internal
  */
 import * as DateTime from "effect/DateTime"
 
+/** What a text must be: which parts it has, and whether `t` and `z` may stand for `T` and `Z`. */
+export interface Form {
+  /** `"required"`: a date-time; `"optional"`: a date-time or a date; `"none"`: a date. */
+  readonly time: "required" | "optional" | "none"
+  /** RFC 3339 allows lower-case `t` and `z`; Belvo's query parameters do not. */
+  readonly lowercase: boolean
+}
+
+/** RFC 3339 date-times, as `Balance.Timestamp` reads them. */
+export const RFC3339: Form = { time: "required", lowercase: true }
+
+/**
+ * Why a text is not an instant: not of the form at all (`"shape"`), a day that does not exist
+ * (`"date"`), or an hour, minute, second or offset out of range (`"time"`).
+ */
+export type Refusal = "shape" | "date" | "time"
+
 const ZERO = 48
+const HYPHEN = 45
+const COLON = 58
+const POINT = 46
+const PLUS = 43
+const T = 84
+const Z = 90
+/** The lower-case letter of an upper-case ASCII code. */
+const LOWER = 32
 
 /** The value of the `length` ASCII digits at `at`, or -1 when one is not a digit. */
 const digits = (input: string, at: number, length: number): number => {
   let value = 0
   for (let i = at; i < at + length; i++) {
     const digit = input.charCodeAt(i) - ZERO
-    if (digit < 0 || digit > 9) return -1
+    if (!(digit >= 0 && digit <= 9)) return -1
     value = value * 10 + digit
   }
   return value
 }
+
+const isLetter = (code: number, upper: number, lowercase: boolean) =>
+  code === upper || (lowercase && code === upper + LOWER)
 
 const daysInMonth = (year: number, month: number): number =>
   month === 2
@@ -34,67 +62,104 @@ const daysInMonth = (year: number, month: number): number =>
       ? 30
       : 31
 
-/** Epoch milliseconds of an RFC 3339 date-time with a zone, or `undefined`. */
-export const epochMillis = (input: string): number | undefined => {
-  // Shortest accepted: "2024-01-01T00:00:00Z" (20 characters); longest: 9 fraction digits and an offset.
-  if (input.length < 20 || input.length > 35) return undefined
-  if (input[4] !== "-" || input[7] !== "-" || (input[10] !== "T" && input[10] !== "t")) return undefined
-  if (input[13] !== ":" || input[16] !== ":") return undefined
+/** Days from 1970-01-01 to a proleptic Gregorian date of year 1 or later (H. Hinnant's `days_from_civil`). */
+const daysFromCivil = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146_097 + dayOfEra - 719_468
+}
+
+/**
+ * Reads `input` as `form` says: the instant it denotes in epoch milliseconds (the fraction cut to
+ * the millisecond, as `DateTime` keeps it; {@link fractionNanos} has the rest), a date alone its
+ * UTC midnight; or why not.
+ */
+export const read = (input: string, form: Form): number | Refusal => {
+  const length = input.length
+  if (length < 10 || input.charCodeAt(4) !== HYPHEN || input.charCodeAt(7) !== HYPHEN) return "shape"
   const year = digits(input, 0, 4)
   const month = digits(input, 5, 2)
   const day = digits(input, 8, 2)
+  if (year < 0 || month < 0 || day < 0) return "shape"
+  const isDate = year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  if (length === 10) {
+    if (form.time === "required") return "shape"
+    return isDate ? daysFromCivil(year, month, day) * 86_400_000 : "date"
+  }
+  // Shortest date-time: "2024-01-01T00:00:00Z" (20 characters); longest: 9 fraction digits and an offset.
+  if (form.time === "none" || length < 20 || length > 35) return "shape"
+  if (!isLetter(input.charCodeAt(10), T, form.lowercase)) return "shape"
+  if (input.charCodeAt(13) !== COLON || input.charCodeAt(16) !== COLON) return "shape"
   const hour = digits(input, 11, 2)
   const minute = digits(input, 14, 2)
   const second = digits(input, 17, 2)
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined
+  if (hour < 0 || minute < 0 || second < 0) return "shape"
   let at = 19
   let millis = 0
-  if (input[at] === ".") {
+  if (input.charCodeAt(at) === POINT) {
     const start = ++at
-    while (at < input.length && input.charCodeAt(at) >= ZERO && input.charCodeAt(at) <= ZERO + 9) at++
+    while (at < length && at - start < 10 && digits(input, at, 1) >= 0) at++
     const count = at - start
-    if (count === 0 || count > 9) return undefined
-    // Milliseconds: the first three fraction digits, the rest dropped (as Date does).
-    millis = digits(input, start, Math.min(count, 3)) * (count >= 3 ? 1 : count === 2 ? 10 : 100)
+    if (count === 0 || count > 9) return "shape"
+    millis = count >= 3 ? digits(input, start, 3) : digits(input, start, count) * (count === 2 ? 10 : 100)
   }
   let offsetMinutes = 0
-  const zone = input[at]
-  if ((zone === "Z" || zone === "z") && at + 1 === input.length) {
+  let offsetOk = true
+  const zone = input.charCodeAt(at)
+  if (isLetter(zone, Z, form.lowercase) && at + 1 === length) {
     // UTC.
-  } else if ((zone === "+" || zone === "-") && at + 6 === input.length && input[at + 3] === ":") {
+  } else if ((zone === PLUS || zone === HYPHEN) && at + 6 === length && input.charCodeAt(at + 3) === COLON) {
     const offsetHour = digits(input, at + 1, 2)
     const offsetMinute = digits(input, at + 4, 2)
-    if (offsetHour < 0 || offsetHour > 23 || offsetMinute < 0 || offsetMinute > 59) return undefined
-    offsetMinutes = (zone === "+" ? 1 : -1) * (offsetHour * 60 + offsetMinute)
+    if (offsetHour < 0 || offsetMinute < 0) return "shape"
+    offsetOk = offsetHour <= 23 && offsetMinute <= 59
+    offsetMinutes = (zone === PLUS ? 1 : -1) * (offsetHour * 60 + offsetMinute)
   } else {
-    return undefined
+    return "shape"
   }
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps them as written.
-  const utc =
-    year >= 100
-      ? Date.UTC(year, month - 1, day, hour, minute, second, millis)
-      : early(year, month, day, hour, minute, second, millis)
-  return utc - offsetMinutes * 60_000
+  if (!isDate) return "date"
+  if (!offsetOk || hour > 23 || minute > 59 || second > 59) return "time"
+  const seconds =
+    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
+  return seconds * 1000 + millis
 }
 
-const early = (
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millis: number
-): number => {
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(hour, minute, second, millis)
-  return date.getTime()
+/** The fraction of a second of a text `read` accepted, in nanoseconds (0 when it has none). */
+export const fractionNanos = (input: string): number => {
+  if (input.charCodeAt(19) !== POINT) return 0
+  let end = 20
+  while (digits(input, end, 1) >= 0) end++
+  return digits(input, 20, end - 20) * 10 ** (9 - (end - 20))
+}
+
+/** Epoch milliseconds of an RFC 3339 date-time with a zone, or `undefined`. */
+export const epochMillis = (input: string): number | undefined => {
+  const millis = read(input, RFC3339)
+  return typeof millis === "string" ? undefined : millis
+}
+
+// `DateTime.Utc`'s prototype, from a value Effect built, and the one own property Effect hides on it.
+const UTC_PROTOTYPE: object = Object.getPrototypeOf(DateTime.makeUnsafe(0))
+const NO_PARTS: PropertyDescriptor = Object.freeze({ value: undefined, enumerable: false, writable: true })
+
+/**
+ * `DateTime.makeUnsafe(millis)` for the instants `read` gives (whole milliseconds, years 0001 to
+ * 9999): the same prototype and own properties, without the `Date` it builds and the property
+ * descriptor it allocates for every value, which made three timestamps cost more than the rest of
+ * a balance. A test holds the two indistinguishable.
+ */
+export const utcOfMillis = (millis: number): DateTime.Utc => {
+  const utc = Object.create(UTC_PROTOTYPE)
+  utc.epochMilliseconds = millis
+  Object.defineProperty(utc, "partsUtc", NO_PARTS)
+  return utc
 }
 
 /** The instant `input` denotes, or `undefined` when it is not an RFC 3339 date-time with a zone. */
 export const timestampOfString = (input: string): DateTime.Utc | undefined => {
   const millis = epochMillis(input)
-  return millis === undefined ? undefined : DateTime.makeUnsafe(millis)
+  return millis === undefined ? undefined : utcOfMillis(millis)
 }

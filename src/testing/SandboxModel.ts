@@ -12,6 +12,8 @@
  *
  * @since 0.1.0
  */
+import * as Balance from "../Balance.js"
+import { AMOUNT_RULE, decimalOf } from "../internal/amount.js"
 import { hash, hashString, hexOf, Prng, uuidFromHex } from "./internal/random.js"
 import {
   contains,
@@ -586,8 +588,6 @@ interface LinkState {
   readonly stored: Array<Stored>
 }
 
-const DECIMAL = /^-?\d+(\.\d+)?$/
-
 const cents = (value: number): string => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, "0")}`
 
 const compareStored = (a: Stored, b: Stored): number =>
@@ -727,10 +727,12 @@ export const empty = (seed = 1): Model => {
     const collected = requireTime(input.collected_at, "collected_at", nowMicros)
     const created = requireTime(input.created_at, "created_at", nowMicros)
     requireTime(input.last_updated_at, "last_updated_at", collected)
-    for (const key of ["available", "blocked", "automatically_invested"] as const) {
+    // What the client would refuse to read, seeding refuses, by the same definition and in its words.
+    for (const key of Balance.amountFieldNames) {
       const amount = input[key]
-      if (typeof amount === "string" && !DECIMAL.test(amount)) {
-        throw new Error(`SandboxModel: ${key} is not a decimal: ${amount}`)
+      if (amount !== undefined && decimalOf(amount) === undefined) {
+        const got = typeof amount === "string" ? JSON.stringify(amount) : String(amount)
+        throw new Error(`SandboxModel: ${key} must be ${AMOUNT_RULE}, got ${got}`)
       }
     }
     const wire: WireBalance = Object.freeze({

@@ -5,12 +5,14 @@
  *
  * @internal
  */
-import type * as Balance from "../../Balance.js"
+import * as Balance from "../../Balance.js"
 import type * as SandboxModel from "../SandboxModel.js"
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?$/
 
-const isAmount = (key: string) => key === "available" || key === "blocked" || key === "automatically_invested"
+const AMOUNT_FIELDS = new Set<string>(Balance.amountFieldNames)
+
+const isAmount = (key: string) => AMOUNT_FIELDS.has(key)
 
 /** One balance with only `keys`, in that order. */
 export const balance = (
