@@ -1,13 +1,14 @@
 /**
  * A 2xx answer as received, and its decoding: the body parsed with amounts kept exact, then
  * decoded; anything that does not match the API is a `DecodeError` naming the request, the status
- * and the request id. Kept as text until decoded, so a page waiting for its turn holds one flat
- * string rather than a thousand objects.
+ * and the request id. Kept as bytes until decoded, so a page waiting for its turn holds one flat
+ * buffer outside the JavaScript heap rather than a string or a thousand objects.
  *
  * @internal
  */
 import * as Result from "effect/Result"
 import * as BelvoError from "../BelvoError.js"
+import type { Body } from "./body.js"
 import type { Route } from "./errors.js"
 import { excerpt, parseLossless } from "./json.js"
 
@@ -16,7 +17,7 @@ export interface Answer {
   readonly route: Route
   readonly status: number
   readonly requestId: string | null
-  readonly text: string
+  readonly body: Body
 }
 
 /** Decodes a parsed body, or says why it does not match. */
@@ -39,7 +40,7 @@ export const decodeFailure = (answer: Answer, reason: string): BelvoError.Decode
     request_id: answer.requestId,
     // Schema's reason quotes the offending value, which the server chose: bounded like the body.
     reason: excerpt(reason, 1000),
-    body: excerpt(answer.text)
+    body: excerpt(answer.body.text())
   })
 }
 
@@ -47,7 +48,7 @@ export const decodeFailure = (answer: Answer, reason: string): BelvoError.Decode
 export const decode = <A>(answer: Answer, decoder: Decoder<A>): Result.Result<A, BelvoError.DecodeError> => {
   let json: unknown
   try {
-    json = parseLossless(answer.text)
+    json = parseLossless(answer.body.text())
   } catch (error) {
     return Result.fail(decodeFailure(answer, `malformed JSON: ${(error as Error).message}`))
   }

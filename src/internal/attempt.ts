@@ -72,7 +72,7 @@ export type AttemptError<T extends Errors.StatusTable> =
 interface Exchange {
   readonly status: number
   readonly headers: Headers.Headers
-  readonly text: string
+  readonly body: Body.Body
 }
 
 /** The send hook's failure while the attempts run: never retried, handed on as it is after them. */
@@ -131,14 +131,15 @@ export const send = <T extends Errors.StatusTable, E = never, R = never>(
     const { httpClient, limits, redact } = Transport.of(client)
     const { route, onStart, beforeSend } = spec
     const { method, path } = route
-    // Whatever the server sends is read once, bounded, and cleared of the client's own credentials
-    // before anything (an answer, an error, a log line, a span) keeps it.
+    // Whatever the server sends is read once, bounded, and its text is only ever given cleared of
+    // the client's own credentials (`Body`), so nothing (an answer, an error, a log line, a span)
+    // can keep them.
     const execute = httpClient.execute(spec.request).pipe(
       Effect.mapError((error) => Errors.transportError(route, error.cause ?? error, error.message)),
       Effect.flatMap((response) =>
         Effect.map(
-          Body.read(response, settings.maxResponseBytes, route),
-          (text): Exchange => ({ status: response.status, headers: response.headers, text: redact(text) })
+          Body.read(response, settings.maxResponseBytes, route, redact),
+          (body): Exchange => ({ status: response.status, headers: response.headers, body })
         )
       ),
       Effect.mapError((error) => redacted(error, redact))
@@ -290,7 +291,7 @@ const redacted = <E extends BelvoError.TransportError | BelvoError.DecodeError>(
 /** A 2xx exchange becomes an `Answer`; any other status the endpoint's error. */
 const interpret = <T extends Errors.StatusTable>(
   spec: Pick<Spec<T>, "route" | "table">,
-  { status, headers, text }: Exchange,
+  { status, headers, body }: Exchange,
   attempt: number,
   redact: (text: string) => string
 ): Effect.Effect<Answer, Errors.ErrorOf<T>> =>
@@ -298,7 +299,7 @@ const interpret = <T extends Errors.StatusTable>(
     const success = status >= 200 && status < 300
     const error = success
       ? undefined
-      : Errors.toError(spec.table, Errors.failure(spec.route, status, headers, text, now, redact))
+      : Errors.toError(spec.table, Errors.failure(spec.route, status, headers, body.text(), now, redact))
     const headerId = Errors.headerRequestId(headers)
     const requestId = error === undefined ? (headerId === null ? null : redact(headerId)) : requestIdOf(error)
     const traced = Effect.andThen(
@@ -312,7 +313,7 @@ const interpret = <T extends Errors.StatusTable>(
       ).pipe(Effect.annotateLogs({ attempt, request_id: requestId ?? "none" }))
     )
     return error === undefined
-      ? Effect.as(traced, { route: spec.route, status, requestId, text })
+      ? Effect.as(traced, { route: spec.route, status, requestId, body })
       : Effect.andThen(traced, Effect.fail(error))
   })
 

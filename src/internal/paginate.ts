@@ -166,7 +166,7 @@ const pendingPage = <A>(
   answer: Answer.Answer,
   decode: Answer.Decoder<Balance.Page<A>>
 ): Result.Result<PendingPage<A>, BelvoError.DecodeError> => {
-  const head = parseHead(answer.text, "results")
+  const head = parseHead(answer.body.head(), "results")
   if (head !== undefined && isCount(head.count) && isNullOrString(head.next)) {
     return Result.succeed({ count: head.count, next: head.next, answer, fromHead: true })
   }
