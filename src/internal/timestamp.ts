@@ -39,6 +39,13 @@ const Z = 90
 /** The lower-case letter of an upper-case ASCII code. */
 const LOWER = 32
 
+/** The value of the two ASCII digits at `at`, or a negative number when one is not a digit. */
+const pair = (input: string, at: number): number => {
+  const tens = input.charCodeAt(at) - ZERO
+  const units = input.charCodeAt(at + 1) - ZERO
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1
+}
+
 /** The value of the `length` ASCII digits at `at`, or -1 when one is not a digit. */
 const digits = (input: string, at: number, length: number): number => {
   let value = 0
@@ -80,10 +87,12 @@ const daysFromCivil = (year: number, month: number, day: number): number => {
 export const read = (input: string, form: Form): number | Refusal => {
   const length = input.length
   if (length < 10 || input.charCodeAt(4) !== HYPHEN || input.charCodeAt(7) !== HYPHEN) return "shape"
-  const year = digits(input, 0, 4)
-  const month = digits(input, 5, 2)
-  const day = digits(input, 8, 2)
-  if (year < 0 || month < 0 || day < 0) return "shape"
+  const century = pair(input, 0)
+  const yearOfCentury = pair(input, 2)
+  const month = pair(input, 5)
+  const day = pair(input, 8)
+  if ((century | yearOfCentury | month | day) < 0) return "shape"
+  const year = century * 100 + yearOfCentury
   const isDate = year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
   if (length === 10) {
     if (form.time === "required") return "shape"
@@ -93,10 +102,10 @@ export const read = (input: string, form: Form): number | Refusal => {
   if (form.time === "none" || length < 20 || length > 35) return "shape"
   if (!isLetter(input.charCodeAt(10), T, form.lowercase)) return "shape"
   if (input.charCodeAt(13) !== COLON || input.charCodeAt(16) !== COLON) return "shape"
-  const hour = digits(input, 11, 2)
-  const minute = digits(input, 14, 2)
-  const second = digits(input, 17, 2)
-  if (hour < 0 || minute < 0 || second < 0) return "shape"
+  const hour = pair(input, 11)
+  const minute = pair(input, 14)
+  const second = pair(input, 17)
+  if ((hour | minute | second) < 0) return "shape"
   let at = 19
   let millis = 0
   if (input.charCodeAt(at) === POINT) {
@@ -112,9 +121,9 @@ export const read = (input: string, form: Form): number | Refusal => {
   if (isLetter(zone, Z, form.lowercase) && at + 1 === length) {
     // UTC.
   } else if ((zone === PLUS || zone === HYPHEN) && at + 6 === length && input.charCodeAt(at + 3) === COLON) {
-    const offsetHour = digits(input, at + 1, 2)
-    const offsetMinute = digits(input, at + 4, 2)
-    if (offsetHour < 0 || offsetMinute < 0) return "shape"
+    const offsetHour = pair(input, at + 1)
+    const offsetMinute = pair(input, at + 4)
+    if ((offsetHour | offsetMinute) < 0) return "shape"
     offsetOk = offsetHour <= 23 && offsetMinute <= 59
     offsetMinutes = (zone === PLUS ? 1 : -1) * (offsetHour * 60 + offsetMinute)
   } else {
