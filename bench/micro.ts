@@ -7,6 +7,7 @@ import * as FastDecode from "../src/internal/fastDecode.js"
 import { parseLossless } from "../src/internal/json.js"
 import { Balance } from "../src/index.js"
 import { fmt, median } from "./harness.js"
+import { keepingAmountSource } from "./raw.js"
 
 export interface MicroRow {
   readonly name: string
@@ -33,6 +34,7 @@ export const runMicro = (text: string, budgetMs = 1500): ReadonlyArray<MicroRow>
   const fast = FastDecode.page(Balance.fieldNames)
   const fastDecode = FastDecode.withFallback(Balance.Page(Balance.Balance), fast)
   const plain = JSON.parse(text) as unknown
+  const withReviver = keepingAmountSource(Balance.amountFieldNames)
   const lossless = parseLossless(text)
   // The fast path must vouch for this page by itself (no fallback) for the numbers to mean anything.
   if (FastDecode.isInvalid(fast(lossless))) throw new Error("micro: the fast path rejected the page")
@@ -41,7 +43,8 @@ export const runMicro = (text: string, budgetMs = 1500): ReadonlyArray<MicroRow>
   if (items !== 1000) throw new Error(`micro: expected 1000 items, got ${items}`)
   return [
     time("JSON.parse", () => JSON.parse(text), budgetMs),
-    time("parseLossless (amounts quoted, then JSON.parse)", () => parseLossless(text), budgetMs),
+    time("JSON.parse with a reviver keeping amounts' source text", () => withReviver(text), budgetMs),
+    time("parseLossless (pre-scan, then JSON.parse)", () => parseLossless(text), budgetMs),
     time("Schema decodeUnknownResult(Page(Balance)), decode only", () => schemaDecode(plain), budgetMs),
     time("FastDecode.withFallback(page), decode only", () => fastDecode(lossless), budgetMs),
     time("JSON.parse + Schema decodeUnknownResult", () => schemaDecode(JSON.parse(text)), budgetMs),

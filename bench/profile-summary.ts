@@ -4,6 +4,7 @@
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [top]
  */
 import { readFileSync } from "node:fs"
+import { root } from "./compile.js"
 
 interface Node {
   readonly id: number
@@ -30,17 +31,40 @@ const total = [...self.values()].reduce((a, b) => a + b, 0)
 const shortUrl = (url: string) =>
   url
     .replace(/^file:\/\/.*?\/node_modules\//, "")
-    .replace(/^file:\/\/.*?\/work\/main\//, "")
-    .replace(/^node:/, "node:") || "(native/VM)"
+    // The compiled tree (bench/compile.ts) or the repository itself.
+    .replace(/^file:\/\/.*?\/effect-belvo-bench-[^/]+\//, "")
+    .replace(new RegExp(`^file://${root}`), "") || "(native/VM)"
 
 const add = (map: Map<string, number>, key: string, value: number) =>
   map.set(key, (map.get(key) ?? 0) + value)
+/**
+ * What a frame's self time is spent on, for the library's list path: `JSON.parse` is a builtin
+ * and counts in its caller (`parseLossless`, or the raw loop's own function).
+ */
+const partOf = (functionName: string, url: string): string => {
+  if (functionName === "(idle)") return "(idle: waiting for the server)"
+  if (functionName === "(garbage collector)") return "garbage collection (main thread)"
+  if (functionName.startsWith("RegExp: ")) return "regular expressions (the long-number pre-scan)"
+  if (url === "src/internal/json.js") return "JSON.parse (parseLossless, parseHead)"
+  if (url === "src/internal/timestamp.js") return "timestamps (read, DateTime.Utc)"
+  if (url === "src/internal/amount.js") return "amounts (BigDecimal)"
+  if (url === "src/internal/fastDecode.js") return "page decoder (ids, objects)"
+  if (url.startsWith("src/")) return "rest of the library (attempt, paging, redaction)"
+  if (url.startsWith("effect/")) return "Effect runtime and http"
+  if (url.startsWith("undici/") || url.startsWith("@effect/platform-node")) return "transport (undici)"
+  if (url.startsWith("node:") || url === "(native/VM)" || url.startsWith("internal/"))
+    return "Node internals (fetch, streams, text decoding, modules)"
+  return url
+}
+
 const byFunction = new Map<string, number>()
 const byFile = new Map<string, number>()
 const byPackage = new Map<string, number>()
+const byPart = new Map<string, number>()
 for (const [id, micros] of self) {
   const frame = byId.get(id)!.callFrame
   const url = shortUrl(frame.url)
+  add(byPart, partOf(frame.functionName, url), micros)
   add(byFunction, `${frame.functionName || "(anonymous)"}  ${url}:${frame.lineNumber + 1}`, micros)
   add(byFile, url, micros)
   const pkg = url.startsWith("effect/")
@@ -65,6 +89,7 @@ const print = (title: string, map: Map<string, number>, n: number) => {
 }
 
 console.log(`total sampled: ${(total / 1000).toFixed(0)} ms`)
+print("self time by part", byPart, 20)
 print("self time by package / file group", byPackage, 15)
 print("self time by file", byFile, 20)
 print("self time by function", byFunction, top)

@@ -1,37 +1,64 @@
 /**
- * Profiling aid (not part of `npm run bench`): lists the 100k link `RUNS` times with the library
- * (or the baseline) so `node --cpu-prof` sees only the client; the sandbox runs in its own process.
+ * Profiling aid (not part of `npm run bench`): runs one case of bench/cpuCase.ts (compiled to
+ * plain JavaScript, so functions keep their names and lines) under `node --cpu-prof` against the
+ * sandbox server in its own process, then prints bench/profile-summary.ts's summary of the
+ * profile. The profile covers the whole process: warm-up listings and start-up included.
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts [lib|baseline] [concurrency] [runs] [fetch|undici]
- *   npx tsx bench/profile-summary.ts /tmp/prof/<file>.cpuprofile
+ *   npx tsx bench/profile.ts [case] [listings] [top]
+ *
+ * `case` as bench/cpuCase.ts takes it: `lib:undici:8` (the default), `lib:fetch:1`, `raw`,
+ * `reviver`. The .cpuprofile file is kept (its path is printed) for Chrome DevTools or speedscope.
  */
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readdirSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Balance } from "../src/index.js"
 import { SandboxModel } from "../src/testing/index.js"
-import * as Cases from "./cases.js"
+import { compile } from "./compile.js"
+import { cpuEntries } from "./cpu.js"
 import { startServer } from "./harness.js"
 
-const [which = "lib", concurrency = "1", runs = "5", transport = "fetch"] = process.argv.slice(2)
+const [kase = "lib:undici:8", listings = "10", top = "40"] = process.argv.slice(2)
 
 const main = async () => {
   const server = await startServer()
-  const runtime = Cases.libRuntime(server.url, transport as Cases.Transport)
-  const link = SandboxModel.largeLinkId
-  const once = () =>
-    which === "baseline"
-      ? Cases.baseline(server.url, link, Number(concurrency))
-      : Cases.lib(runtime, link, Number(concurrency))
-  await once()
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  for (let i = 0; i < Number(runs); i++) {
-    const items = await once()
-    if (items !== 100_000) throw new Error(`counted ${items}`)
+  const compiled = compile(cpuEntries)
+  const dir = mkdtempSync(join(tmpdir(), "effect-belvo-profile-"))
+  try {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--cpu-prof",
+        `--cpu-prof-dir=${dir}`,
+        compiled.path("bench/cpuCase.ts"),
+        kase,
+        server.url,
+        SandboxModel.largeLinkId,
+        "100000",
+        "1",
+        String(Number(listings) - 1),
+        SandboxModel.defaultSecretId,
+        SandboxModel.defaultSecretPassword,
+        Balance.amountFieldNames.join(",")
+      ],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
+    )
+    const { cpuMs } = JSON.parse(out.trim().split("\n").pop() ?? "{}") as { cpuMs: Array<number> }
+    console.log(
+      `${kase}: ${cpuMs.map((ms) => ms.toFixed(0)).join(", ")} ms client CPU per listing (profiler on)`
+    )
+    const file = join(dir, readdirSync(dir)[0]!)
+    console.log(`profile: ${file}`)
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", new URL("./profile-summary.ts", import.meta.url).pathname, file, top],
+      { stdio: "inherit" }
+    )
+  } finally {
+    compiled.remove()
+    await server.stop()
   }
-  const cpu = process.cpuUsage(cpu0)
-  console.log(
-    `${which} c=${concurrency} ${transport}: ${((performance.now() - t0) / Number(runs)).toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000 / Number(runs)).toFixed(0)} ms client CPU per run`
-  )
-  await runtime.dispose()
-  await server.stop()
 }
 
 main().catch((error) => {

@@ -1,21 +1,24 @@
 /**
  * `npm run bench`: effect-belvo against a plain fetch loop and a naive `next` follower, on the
- * sandbox served from its own process, at 0 ms and 25 ms per-page latency; then peak memory in
- * fresh processes, a per-page decode micro-benchmark, and 10,000 links synced by 1, 2 and 4 runner
- * processes (bench/scale.ts: PostgreSQL and Redis started on 127.0.0.1). Prints a markdown report
- * and writes it to bench/results.md.
+ * sandbox served from its own process, at 0 ms and 25 ms per-page latency; then client CPU per
+ * 1,000 balances and peak memory, each case in fresh processes of compiled JavaScript
+ * (bench/cpu.ts, bench/rss.ts), a per-page decode micro-benchmark, and 10,000 links synced by 1, 2
+ * and 4 runner processes (bench/scale.ts: PostgreSQL and Redis started on 127.0.0.1). Prints a
+ * markdown report and writes it to bench/results.md.
  *
  * Environment: BENCH_RUNS (default 5 at 0 ms), BENCH_RUNS_SLOW (default 3 at 25 ms),
+ * BENCH_CPU_ROUNDS (default 3 processes per CPU case), BENCH_CPU_RUNS (default 5 listings each),
+ * BENCH_BASE=<git rev> (the CPU and memory rows of that revision's src/ too, in the same run),
  * BENCH_QUICK=1 (1 run each, no RSS, 1,000 links to scale: a smoke test).
  */
 import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
-import { cpus, tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { writeFileSync } from "node:fs"
+import { cpus } from "node:os"
 import { Balances } from "../src/index.js"
 import { SandboxModel } from "../src/testing/index.js"
 import * as Cases from "./cases.js"
+import { benchBuilds, type Compiled } from "./compile.js"
+import { type CpuRow, cpuEntries, cpuReport, runCpu } from "./cpu.js"
 import { fmt, max, measure, median, min, ratio, type Sample, type Server, startServer } from "./harness.js"
 import { microTable, runMicro } from "./micro.js"
 import { runScale } from "./scale.js"
@@ -27,6 +30,9 @@ const quick = process.env.BENCH_QUICK === "1"
 const runsFast = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5)
 const runsSlow = quick ? 1 : Number(process.env.BENCH_RUNS_SLOW ?? 3)
 const runsSizes = quick ? 1 : 2
+const cpuRounds = quick ? 1 : Number(process.env.BENCH_CPU_ROUNDS ?? 3)
+const cpuRuns = quick ? 1 : Number(process.env.BENCH_CPU_RUNS ?? 5)
+const cpuWarmups = quick ? 1 : 2
 const SWEEP = [1, 2, 4, 8, 16]
 const PAGE_SIZES = [100, 250, 500, 1000]
 const CREDENTIALS = [SandboxModel.defaultSecretId, SandboxModel.defaultSecretPassword]
@@ -113,50 +119,13 @@ interface RssResult {
   readonly wallMs: number
 }
 
-/**
- * Compiles bench/rss.ts (and the src/ it imports) to plain JavaScript in a temporary directory, so
- * peak RSS is the library's and not the TypeScript loader's (tsx alone adds ~60 MiB).
- */
-const compileRss = (): string => {
-  const root = fileURLToPath(new URL("..", import.meta.url))
-  const outDir = mkdtempSync(join(tmpdir(), "effect-belvo-bench-"))
-  const options = [
-    "--outDir",
-    outDir,
-    "--rootDir",
-    root,
-    "--module",
-    "nodenext",
-    "--moduleResolution",
-    "nodenext"
-  ]
-  execFileSync(
-    process.execPath,
-    [
-      join(root, "node_modules/typescript/bin/tsc"),
-      ...options,
-      "--target",
-      "es2022",
-      "--skipLibCheck",
-      "--noCheck",
-      "--types",
-      "node",
-      join(root, "bench/rss.ts")
-    ],
-    { stdio: "inherit" }
-  )
-  writeFileSync(join(outDir, "package.json"), '{"type":"module"}\n')
-  symlinkSync(join(root, "node_modules"), join(outDir, "node_modules"))
-  return outDir
-}
-
 const rssRun = (
-  outDir: string,
+  compiled: Compiled,
   args: ReadonlyArray<string>,
   nodeFlags: ReadonlyArray<string> = []
 ): Promise<RssResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, join(outDir, "bench/rss.js"), ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, compiled.path("bench/rss.ts"), ...args], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
@@ -300,38 +269,53 @@ const main = async () => {
   const zeroMain = ordered([...zeroA.filter((r) => !r.kase.id.startsWith(`lib-${other}`)), ...zeroB])
   const zeroOther = zeroA.filter((r) => r.kase.id.startsWith(`lib-${other}`))
 
-  // Peak memory, each in a fresh process.
-  const rss: Array<RssResult> = []
-  if (!quick) {
-    log("\n== peak RSS (fresh processes, compiled JavaScript, 0 ms) ==")
-    const outDir = compileRss()
-    const big = ["stream", server.url, server.bigLinkId, String(BIG_EXPECTED), chosen, ...CREDENTIALS]
-    const runs: ReadonlyArray<readonly [string, ReadonlyArray<string>, ReadonlyArray<string>]> = [
-      ["idle: imports loaded, nothing listed", ["idle"], []],
-      [
-        "stream into a counter (Stream.runCount)",
-        ["stream", server.url, link, String(EXPECTED), chosen, ...CREDENTIALS],
-        []
-      ],
-      [
-        "collect into memory (Stream.runCollect)",
-        ["collect", server.url, link, String(EXPECTED), chosen, ...CREDENTIALS],
-        []
-      ],
-      ["stream into a counter (Stream.runCount)", big, []],
-      [`stream into a counter, heap capped (${HEAP_CAP})`, big, [HEAP_CAP]]
-    ]
-    try {
-      for (const [label, args, flags] of runs) {
-        const result = await rssRun(outDir, args, flags)
-        log(
-          `  ${label} ${result.items}: maxRSS ${result.maxRssMiB.toFixed(1)} MiB in ${fmt(result.wallMs)} ms`
-        )
-        rss.push({ ...result, label })
+  // Client CPU and peak memory, each in fresh processes running compiled JavaScript.
+  const built = benchBuilds([...cpuEntries, "bench/rss.ts"])
+  let cpuRows: ReadonlyArray<CpuRow> = []
+  const rss: Array<RssResult & { readonly build: string }> = []
+  try {
+    log("\n== client CPU per 1,000 balances (fresh processes, compiled JavaScript, 0 ms) ==")
+    cpuRows = await runCpu({
+      builds: built.builds,
+      url: server.url,
+      link,
+      expected: EXPECTED,
+      rounds: cpuRounds,
+      runs: cpuRuns,
+      warmups: cpuWarmups,
+      log
+    })
+    if (!quick) {
+      log("\n== peak RSS (fresh processes, compiled JavaScript, 0 ms) ==")
+      const big = ["stream", server.url, server.bigLinkId, String(BIG_EXPECTED), chosen, ...CREDENTIALS]
+      const runs: ReadonlyArray<readonly [string, ReadonlyArray<string>, ReadonlyArray<string>]> = [
+        ["idle: imports loaded, nothing listed", ["idle"], []],
+        [
+          "stream into a counter (Stream.runCount)",
+          ["stream", server.url, link, String(EXPECTED), chosen, ...CREDENTIALS],
+          []
+        ],
+        [
+          "collect into memory (Stream.runCollect)",
+          ["collect", server.url, link, String(EXPECTED), chosen, ...CREDENTIALS],
+          []
+        ],
+        ["stream into a counter (Stream.runCount)", big, []],
+        [`stream into a counter, heap capped (${HEAP_CAP})`, big, [HEAP_CAP]]
+      ]
+      for (const build of built.builds) {
+        for (const [label, args, flags] of runs) {
+          const result = await rssRun(build.compiled, args, flags)
+          const named = build.name === "" ? label : `${label}, ${build.name}`
+          log(
+            `  ${named} ${result.items}: maxRSS ${result.maxRssMiB.toFixed(1)} MiB in ${fmt(result.wallMs)} ms`
+          )
+          rss.push({ ...result, label: named, build: build.name })
+        }
       }
-    } finally {
-      rmSync(outDir, { recursive: true, force: true })
     }
+  } finally {
+    built.remove()
   }
 
   // Micro-benchmark on one real page.
@@ -416,11 +400,12 @@ const main = async () => {
   const zeroDefault = wall(libAt(zeroRows, defaultConcurrency)!)
   const slowNaive = wall(byId(slow, "naive"))
   const slowDefault = wall(libAt(slow, defaultConcurrency)!)
-  const stream100k = rss.find((r) => r.mode === "stream" && r.items === EXPECTED)
-  const stream1m = rss.find(
+  const ours = rss.filter((r) => r.build === "")
+  const stream100k = ours.find((r) => r.mode === "stream" && r.items === EXPECTED)
+  const stream1m = ours.find(
     (r) => r.mode === "stream" && r.items === BIG_EXPECTED && r.label?.includes("capped") !== true
   )
-  const stream1mCapped = rss.find((r) => r.label?.includes("capped"))
+  const stream1mCapped = ours.find((r) => r.label?.includes("capped"))
   const targets = [
     `| 0 ms: list (c=1) within 1.5x of baseline | ${ratio(zeroC1, zeroBase)} (${fmt(zeroC1)} vs ${fmt(zeroBase)} ms) | ${verdict(zeroC1 <= 1.5 * zeroBase)} |`,
     `| 0 ms: default (c=${defaultConcurrency}) within 1.15x of baseline | ${ratio(zeroDefault, zeroBase)} (${fmt(zeroDefault)} vs ${fmt(zeroBase)} ms) | ${verdict(zeroDefault <= 1.15 * zeroBase)} |`,
@@ -437,7 +422,21 @@ const main = async () => {
       `| streaming 1M: within 1.3x of streaming 100k | ${ratio(stream1m.maxRssMiB, stream100k.maxRssMiB)} (${stream1m.maxRssMiB.toFixed(1)} vs ${stream100k.maxRssMiB.toFixed(1)} MiB) | ${verdict(stream1m.maxRssMiB <= 1.3 * stream100k.maxRssMiB)} |`
     )
   }
+  const cpu1k = cpuReport(cpuRows, EXPECTED)
+  targets.push(...cpu1k.targets)
   emit("## Targets", "", "| target | measured | result |", "|---|---|---|", ...targets, "")
+
+  emit(
+    `## Client CPU per 1,000 balances (fresh processes, compiled JavaScript, 0 ms)`,
+    "",
+    `${fmt(EXPECTED)} balances per listing; each case in ${cpuRounds} fresh processes (round-robin), each listing ` +
+      `${cpuWarmups} times unmeasured, then ${cpuRuns} times measured. CPU is the client process's user + system ` +
+      `time (every thread: GC, I/O), so another process on the machine moves it less than wall time; ` +
+      `medians over all measured listings. "× raw" compares with the raw loop's median in this run.`,
+    "",
+    ...cpu1k.table,
+    ""
+  )
 
   if (rss.length > 0) {
     emit(
