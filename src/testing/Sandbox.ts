@@ -279,7 +279,9 @@ export const addAccount = (
 
 /**
  * Adds balances; missing fields default (`collected_at` and `created_at` to `Clock` now). Dies on
- * an unknown link, a duplicate id or a malformed timestamp or amount: a broken test setup.
+ * an unknown link, a duplicate id or a malformed timestamp or amount: a broken test setup. An
+ * amount must be one the client reads, by the client's own rule, and the message says so: "available
+ * must be a decimal amount with at most 18 integer digits and 8 decimal places, got …".
  *
  * @example
  * ```ts
