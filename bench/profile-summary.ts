@@ -46,8 +46,9 @@ const partOf = (functionName: string, url: string): string => {
   if (functionName === "(garbage collector)") return "garbage collection (main thread)"
   if (functionName.startsWith("RegExp: ")) return "regular expressions (the long-number pre-scan)"
   if (url === "src/internal/json.js") return "JSON.parse (parseLossless, parseHead)"
-  if (url === "src/internal/timestamp.js") return "timestamps (read, DateTime.Utc)"
-  if (url === "src/internal/amount.js") return "amounts (BigDecimal)"
+  if (url === "src/internal/timestamp.js" || url.startsWith("effect/dist/internal/dateTime"))
+    return "timestamps (read, DateTime.Utc)"
+  if (url === "src/internal/amount.js" || url === "effect/dist/BigDecimal.js") return "amounts (BigDecimal)"
   if (url === "src/internal/fastDecode.js") return "page decoder (ids, objects)"
   if (url.startsWith("src/")) return "rest of the library (attempt, paging, redaction)"
   if (url.startsWith("effect/")) return "Effect runtime and http"
@@ -90,6 +91,12 @@ const print = (title: string, map: Map<string, number>, n: number) => {
 
 console.log(`total sampled: ${(total / 1000).toFixed(0)} ms`)
 print("self time by part", byPart, 20)
+// The same without waiting: what the process spends its CPU on.
+const idle = byPart.get("(idle: waiting for the server)") ?? 0
+console.log(`\n## busy time by part (${((total - idle) / 1000).toFixed(0)} ms, idle left out)`)
+for (const [part, micros] of [...byPart].filter(([, m]) => m !== idle).sort((a, b) => b[1] - a[1])) {
+  console.log(`| ${part} | ${((100 * micros) / (total - idle)).toFixed(1)}% |`)
+}
 print("self time by package / file group", byPackage, 15)
 print("self time by file", byFile, 20)
 print("self time by function", byFunction, top)
