@@ -168,26 +168,16 @@ export const cpuReport = (
   return { table, targets }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const quick = process.env.BENCH_QUICK === "1"
-  const log = (line: string) => process.stderr.write(`${line}\n`)
+/**
+ * Runs `body` as a script: the sandbox server started and the CPU entries built (this tree, and
+ * BENCH_BASE's), both let go of afterwards; a failure exits 1.
+ */
+export const runStandalone = (body: (url: string, builds: ReadonlyArray<Build>) => Promise<void>): void => {
   const main = async () => {
     const server = await startServer()
     const { builds, remove } = benchBuilds(cpuEntries)
     try {
-      const expected = 100_000
-      const rows = await runCpu({
-        builds,
-        url: server.url,
-        link: SandboxModel.largeLinkId,
-        expected,
-        rounds: quick ? 1 : Number(process.env.BENCH_CPU_ROUNDS ?? 3),
-        runs: quick ? 1 : Number(process.env.BENCH_CPU_RUNS ?? 5),
-        warmups: quick ? 1 : 2,
-        log
-      })
-      const { table, targets } = cpuReport(rows, expected)
-      console.log([...table, "", "| target | measured | result |", "|---|---|---|", ...targets].join("\n"))
+      await body(server.url, builds)
     } finally {
       remove()
       await server.stop()
@@ -196,5 +186,24 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   main().catch((error) => {
     console.error(error)
     process.exit(1)
+  })
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const quick = process.env.BENCH_QUICK === "1"
+  const expected = 100_000
+  runStandalone(async (url, builds) => {
+    const rows = await runCpu({
+      builds,
+      url,
+      link: SandboxModel.largeLinkId,
+      expected,
+      rounds: quick ? 1 : Number(process.env.BENCH_CPU_ROUNDS ?? 3),
+      runs: quick ? 1 : Number(process.env.BENCH_CPU_RUNS ?? 5),
+      warmups: quick ? 1 : 2,
+      log: (line) => process.stderr.write(`${line}\n`)
+    })
+    const { table, targets } = cpuReport(rows, expected)
+    console.log([...table, "", "| target | measured | result |", "|---|---|---|", ...targets].join("\n"))
   })
 }

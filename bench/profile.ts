@@ -16,9 +16,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Balance } from "../src/index.js"
 import { SandboxModel } from "../src/testing/index.js"
-import { benchBuilds, type Build } from "./compile.js"
-import { cpuEntries } from "./cpu.js"
-import { startServer } from "./harness.js"
+import type { Build } from "./compile.js"
+import { runStandalone } from "./cpu.js"
 
 const [kase = "lib:undici:8", listings = "10", top = "40"] = process.argv.slice(2)
 
@@ -56,18 +55,6 @@ const profile = (build: Build, url: string) => {
   )
 }
 
-const main = async () => {
-  const server = await startServer()
-  const { builds, remove } = benchBuilds(cpuEntries)
-  try {
-    for (const build of builds) profile(build, server.url)
-  } finally {
-    remove()
-    await server.stop()
-  }
-}
-
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
+runStandalone(async (url, builds) => {
+  for (const build of builds) profile(build, url)
 })
