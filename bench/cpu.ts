@@ -44,7 +44,7 @@ export interface CpuRow {
 
 const c = Balances.defaultConcurrency
 
-/** The raw loops (run from the first build: they use nothing of the library), then each build's library cases. */
+/** The raw loops (run from the first build: they use nothing of the library), then the library cases. */
 const casesOf = (builds: ReadonlyArray<Build>): ReadonlyArray<CpuCase> => [
   {
     run: "raw",
@@ -60,9 +60,11 @@ const casesOf = (builds: ReadonlyArray<Build>): ReadonlyArray<CpuCase> => [
     concurrency: 1,
     build: builds[0]!
   },
-  ...builds.flatMap((build) =>
-    (["undici", "fetch"] as const).flatMap((transport) =>
-      [1, c].map((concurrency) => ({
+  // Each library case on every build back to back, so a change in the machine's load between
+  // cases moves both sides of a comparison alike.
+  ...(["undici", "fetch"] as const).flatMap((transport) =>
+    [1, c].flatMap((concurrency) =>
+      builds.map((build) => ({
         run: `lib:${transport}:${concurrency}`,
         label: `effect-belvo list${concurrency === c ? " (default)" : ", follow next"}${build.name === "" ? "" : `, ${build.name}`}`,
         transport,
