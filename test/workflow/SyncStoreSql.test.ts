@@ -11,7 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { SyncStore } from "../../src/workflow/index.js"
-import { postgres } from "../support/servers.js"
+import { postgresForFile } from "../support/database.js"
+
+const database = postgresForFile()
 
 /** A store on its own pool of `connections`: another process, as far as PostgreSQL can tell. */
 const storeOn = (url: string, connections = 10) =>
@@ -27,10 +29,9 @@ const storeOn = (url: string, connections = 10) =>
 /** Two stores on two pools of one fresh database. */
 const twoStores = (name: string) =>
   Effect.gen(function* () {
-    const server = yield* postgres
-    const url = yield* Effect.promise(() => server.createDatabase(name))
+    const url = yield* database(name)
     const [a, b] = yield* Effect.all([storeOn(url), storeOn(url)], { concurrency: 2 })
-    return { a, b, url, server }
+    return { a, b, url }
   })
 
 describe("SyncStore.layerSql on PostgreSQL", () => {
@@ -94,8 +95,7 @@ describe("SyncStore.layerSql on PostgreSQL", () => {
     "pending challenges: oldest first across processes, a put replaces the sync's previous one, remove forgets it",
     () =>
       Effect.gen(function* () {
-        const server = yield* postgres
-        const url = yield* Effect.promise(() => server.createDatabase("pending"))
+        const url = yield* database("pending")
         const a = yield* storeOn(url)
         // B starts later than A: its own counters must not put A's later challenges first.
         yield* Effect.sleep("50 millis")
@@ -131,9 +131,8 @@ describe("SyncStore.layerSql on PostgreSQL", () => {
     "stores starting together on an empty database all get their tables",
     () =>
       Effect.gen(function* () {
-        const server = yield* postgres
         for (let round = 0; round < 5; round++) {
-          const url = yield* Effect.promise(() => server.createDatabase(`fresh_${round}`))
+          const url = yield* database(`fresh_${round}`)
           // Four processes at once, each creating the tables it needs (CREATE TABLE IF NOT EXISTS).
           const stores = yield* Effect.all(
             Array.from({ length: 4 }, () => storeOn(url, 2)),
