@@ -32,3 +32,11 @@ export * as SyncError from "./SyncError.js"
  * @since 1.0.0
  */
 export * as SyncStore from "./SyncStore.js"
+
+/**
+ * A shared rate limit in PostgreSQL: a `RateLimiterStore` over `SqlClient`, for processes that
+ * already share the engine's database.
+ *
+ * @since 1.1.0
+ */
+export * as RateLimiterSql from "./RateLimiterSql.js"

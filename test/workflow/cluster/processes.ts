@@ -1,6 +1,6 @@
 /**
  * Starting the helper processes of the multi-process tests and the benchmark (runners, the
- * answerer): `node --import tsx <script>` (one process, so SIGKILL kills the real thing; the `tsx`
+ * answerer, the rate limit's sharers): `node --import tsx <script>` (one process, so SIGKILL kills the real thing; the `tsx`
  * binary would fork a child that survives it), from the repository root, with the environment
  * variables NodeClusterSocket reads removed. Output is kept in memory (and printed on failure by
  * the tests); every process is SIGKILLed in its scope's finalizer.
@@ -16,6 +16,7 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url))
 
 export const runnerScript = fileURLToPath(new URL("./runner.ts", import.meta.url))
 export const answererScript = fileURLToPath(new URL("./answerer.ts", import.meta.url))
+export const limiterScript = fileURLToPath(new URL("./limiter.ts", import.meta.url))
 
 export interface Child {
   readonly name: string
