@@ -3,7 +3,7 @@
  * sandbox served from its own process, at 0 ms and 25 ms per-page latency; then client CPU per
  * 1,000 balances and peak memory, each case in fresh processes of compiled JavaScript
  * (bench/cpu.ts, bench/rss.ts), a per-page decode micro-benchmark, and 10,000 links synced by 1, 2
- * and 4 runner processes (bench/scale.ts: PostgreSQL and Redis started on 127.0.0.1). Prints a
+ * and 4 runner processes (bench/scale.ts: PostgreSQL started on 127.0.0.1). Prints a
  * markdown report and writes it to bench/results.md.
  *
  * Environment: BENCH_RUNS (default 5 at 0 ms), BENCH_RUNS_SLOW (default 3 at 25 ms),
@@ -454,7 +454,7 @@ const main = async () => {
 
   emit("## Decode micro-benchmark", "", ...microTable(micro, Buffer.byteLength(pageText)), "")
 
-  // Many links across runner processes (PostgreSQL, Redis, runners: bench/scale.ts).
+  // Many links across runner processes (PostgreSQL, runners: bench/scale.ts).
   emit(...(await runScale({ quick, log })))
   emit(`Whole run: ${fmt((performance.now() - started) / 1000, 1)} s.`)
 

@@ -1,7 +1,7 @@
 /**
  * The scale section of `npm run bench`: 10,000 plain sandbox links (25 ms per request) synced with
- * `LinkSync` on `ClusterWorkflowEngine` by 1, 2 and 4 runner processes (PostgreSQL for the engine
- * and the sync store, the rate limit shared on Redis), started by a client-only process (this one).
+ * `LinkSync` on `ClusterWorkflowEngine` by 1, 2 and 4 runner processes (PostgreSQL for the engine,
+ * the sync store and the shared rate limit), started by a client-only process (this one).
  * The sandbox server runs in its own process and logs every request's arrival; the report gives
  * links per second and the peak request rate in any 1-second window against the configured limit.
  *
@@ -223,12 +223,12 @@ export const runScale = async (options: {
     `## Scale: ${fmt(links)} links synced by runner processes`,
     "",
     `One \`LinkSync\` per plain sandbox link (a POST retrieve, ${LATENCY_MS} ms per request) on \`ClusterWorkflowEngine\` ` +
-      `with PostgreSQL 15 (engine messages, shard locks, \`SyncStore.layerSql\`), launched from a client-only process; ` +
+      `with PostgreSQL 17 (engine messages, shard locks, \`SyncStore.layerSql\`), launched from a client-only process; ` +
       `every runner's \`BelvoClient\` shares one rate limit of ${RATE_LIMIT} requests per 1-second window through a ` +
-      `\`RateLimiter\` on Redis. The sandbox server runs in its own process and logs each request's arrival. ` +
+      `\`RateLimiter\` in the same database (\`RateLimiterSql\`). The sandbox server runs in its own process and logs each request's arrival. ` +
       `"s" runs from the first launch to the last sync's final reply; "peak in 1 s" is the most arrivals in any ` +
       `sliding second (the limiter allows up to 2 × limit − 1 there), "mean" the arrivals over their whole span. ` +
-      `${cpus().length} cores shared by everything (runners, PostgreSQL, Redis, sandbox, client). ` +
+      `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client). ` +
       `"lock trouble": runners' "Shard lock storage is unhealthy" errors: a runner too busy to refresh its shard ` +
       `locks in time (6 s expiry, refreshed every 2 s) drops its shards, and what it was running runs again; ` +
       `"re-run retrieves" are those that found their claim and listed what Belvo stored instead of sending again ` +

@@ -1,11 +1,11 @@
 /**
  * The link syncs of effect-belvo/workflow across processes: runners on `ClusterWorkflowEngine` with
- * PostgreSQL for the engine's messages and the sync's store, the rate limit shared on Redis, and a
- * web app (or any process) that starts syncs and hands over MFA tokens without running any.
+ * one PostgreSQL for the engine's messages, the sync's store and the shared rate limit, and a web
+ * app (or any process) that starts syncs and hands over MFA tokens without running any.
  *
- * Each process reads DATABASE_URL (postgres://…), REDIS_URL (redis://…), and the Belvo settings of
- * `BelvoClient.layerConfig` (BELVO_SECRET_ID, BELVO_SECRET_PASSWORD, BELVO_ENVIRONMENT or
- * BELVO_BASE_URL). A runner also reads RUNNER_HOST and RUNNER_PORT (where the others reach it).
+ * Each process reads DATABASE_URL (postgres://…) and the Belvo settings of `BelvoClient.layerConfig`
+ * (BELVO_SECRET_ID, BELVO_SECRET_PASSWORD, BELVO_ENVIRONMENT or BELVO_BASE_URL). A runner also reads
+ * RUNNER_HOST and RUNNER_PORT (where the others reach it).
  *
  *   npx tsx examples/scale-cluster.ts runner      # as many as needed, each with its own RUNNER_PORT
  *   npx tsx examples/scale-cluster.ts start <run> <link>...   # start syncs, then exit
@@ -21,7 +21,7 @@ import { Config, Console, Duration, Effect, Layer, Option } from "effect"
 import { ClusterWorkflowEngine, RunnerAddress } from "effect/cluster"
 import { RateLimiter } from "effect/persistence"
 import { BelvoClient } from "../src/index.js"
-import { LinkSync, PageSink, SyncStore } from "../src/workflow/index.js"
+import { LinkSync, PageSink, RateLimiterSql, SyncStore } from "../src/workflow/index.js"
 
 // Every process, runner or not: the same database, and the same shard layout.
 const Database = Layer.unwrap(
@@ -35,16 +35,19 @@ export const sharding = {
   entityMessagePollInterval: Duration.millis(500)
 }
 
-// One rate limit for every runner: a Belvo 429 to one holds them all back.
-const SharedRateLimit = RateLimiter.layer.pipe(
-  Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
-  Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))
-)
-
+// One rate limit for every runner, kept in the same database (RateLimiterSql needs its SqlClient):
+// a Belvo 429 to one runner holds them all back.
 const Belvo = BelvoClient.layerConfig({
   rateLimit: { limit: 20, interval: "1 second" },
   maxConcurrentRequests: 16
-}).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(SharedRateLimit))
+}).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(RateLimiterSql.layer()))
+
+// Already running Redis? Effect's own Redis store holds the same limit there: provide this in place
+// of RateLimiterSql.layer() (and `npm install redis`).
+export const RedisRateLimit = RateLimiter.layer.pipe(
+  Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
+  Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))
+)
 
 // Where listed pages go. A real sink writes them (to a table keyed by `delivery.key`, say).
 const Sink = PageSink.layer((delivery) =>

@@ -5,7 +5,7 @@
  * every stored balance is listed into a sink, page by page, each page once.
  *
  * Run: npx tsx examples/scale.ts   (or `npm start -- --scale`)
- * The same workflow runs across processes on PostgreSQL and Redis: docs/scale.md.
+ * The same workflow runs across processes on one PostgreSQL: docs/scale.md.
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Fiber, Layer, Schedule } from "effect"

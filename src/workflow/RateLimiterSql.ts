@@ -289,12 +289,13 @@ const schema = (p: string): ReadonlyArray<string> => [
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
+ * import { Duration, Effect } from "effect"
  * import { RateLimiterSql } from "effect-belvo/workflow"
  *
+ * // Needs a SqlClient (PostgreSQL) and a Scope.
  * const taken = Effect.gen(function* () {
  *   const store = yield* RateLimiterSql.makeStore()
- *   return yield* store.fixedWindow({ key: "belvo", tokens: 1, refillRate: "20 millis", limit: 50 })
+ *   return yield* store.fixedWindow({ key: "belvo", tokens: 1, refillRate: Duration.millis(20), limit: 50 })
  * }) // [count, milliseconds the window has left]
  * ```
  *

@@ -1,6 +1,7 @@
 /**
- * effect-belvo/workflow across processes, with real servers started by the test: PostgreSQL 15 and
- * Redis on 127.0.0.1 (test/support/servers.ts), the sandbox server in this process, three runner
+ * effect-belvo/workflow across processes, with a real server started by the test: PostgreSQL on
+ * 127.0.0.1 (test/support/servers.ts) for the engine, the sync store and the shared rate limit
+ * (`RateLimiterSql`), the sandbox server in this process, three runner
  * processes on `ClusterWorkflowEngine` (test/workflow/cluster/runner.ts), a separate process
  * answering MFA (test/workflow/cluster/answerer.ts), and this process as a client-only cluster
  * member that starts and polls the syncs. One runner is SIGKILLed mid-sync. Everything is checked
@@ -29,7 +30,7 @@ const RUN = "nightly-2026-11-30"
  */
 const LAG_MILLIS = 250
 
-/** How long after a 429 requests granted before its back-off reached Redis may still arrive. */
+/** How long after a 429 requests granted before its back-off reached the shared limiter may still arrive. */
 const GRACE_MILLIS = 100
 
 /** The same order every run: a seeded Fisher-Yates shuffle. */
@@ -65,7 +66,7 @@ const countBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Map<string,
 const runnerOf = (request: Sandbox.LoggedRequest): string =>
   /runner-(\d+)/.exec(request.headers["user-agent"] ?? "")?.[1] ?? "?"
 
-describe("LinkSync across processes (PostgreSQL, Redis, runner processes)", () => {
+describe("LinkSync across processes (PostgreSQL, runner processes)", () => {
   it.live(
     "1,000 links, 3 runners, one killed mid-sync: every sync ends once, nothing sent twice, budgets and the shared rate limit hold",
     () => {
@@ -102,11 +103,13 @@ describe("LinkSync across processes (PostgreSQL, Redis, runner processes)", () =
           }
         })
 
-        const { pg, redis } = yield* servers
-        const { pgUrl, runners } = yield* startRunners(
-          { pg, redis },
-          { name: "thousand", runners: 3, sandboxUrl: yield* SandboxServer.url, rateLimit, monthlyBudget }
-        )
+        const { pgUrl, runners } = yield* startRunners(yield* servers, {
+          name: "thousand",
+          runners: 3,
+          sandboxUrl: yield* SandboxServer.url,
+          rateLimit,
+          monthlyBudget
+        })
         children.push(...runners)
         const readyAt = Date.now()
 
@@ -330,11 +333,12 @@ describe("LinkSync across processes (PostgreSQL, Redis, runner processes)", () =
         )
         // The 25th listing is refused: 429 with Retry-After 2 s.
         yield* Sandbox.addFaults(SandboxFault.status(429, { method: "GET", nth: 25, retryAfter: 2 }))
-        const { pg, redis } = yield* servers
-        const { pgUrl, runners } = yield* startRunners(
-          { pg, redis },
-          { name: "throttled", runners: 3, sandboxUrl: yield* SandboxServer.url, rateLimit }
-        )
+        const { pgUrl, runners } = yield* startRunners(yield* servers, {
+          name: "throttled",
+          runners: 3,
+          sandboxUrl: yield* SandboxServer.url,
+          rateLimit
+        })
         children.push(...runners)
         const report = yield* asClient(
           pgUrl,
@@ -357,7 +361,7 @@ describe("LinkSync across processes (PostgreSQL, Redis, runner processes)", () =
             const throttled = refused[0]!
             const at = throttled.receivedAt
             const throttledRunner = runnerOf(throttled)
-            // Requests whose permits were granted before the back-off reached Redis (within the
+            // Requests whose permits were granted before the back-off reached the limiter (within the
             // 429's round trip) may still arrive just after it; after that, none for a second.
             const after = log
               .filter((r) => r !== throttled && r.receivedAt >= at)

@@ -3,11 +3,11 @@
  * process (a client-only cluster member) and the scale benchmark: one shard layout for everyone,
  * runners on `ClusterWorkflowEngine` + `NodeClusterSocket` (SQL storage) + PostgreSQL with the SQL
  * sync store, a page sink writing to a table keyed by delivery key, and a `BelvoClient` against the
- * sandbox server whose rate limit is shared through a `RateLimiter` on Redis.
+ * sandbox server whose rate limit is shared through a `RateLimiter` on the same database
+ * (`RateLimiterSql`).
  */
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as ClusterWorkflowEngine from "effect/cluster/ClusterWorkflowEngine"
 import * as RunnerAddress from "effect/cluster/RunnerAddress"
@@ -16,12 +16,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as RateLimiter from "effect/persistence/RateLimiter"
 import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 import { BelvoClient } from "../../../src/index.js"
 import { SandboxModel } from "../../../src/testing/index.js"
-import { LinkSync, PageSink, SyncError, SyncStore } from "../../../src/workflow/index.js"
+import { LinkSync, PageSink, RateLimiterSql, SyncError, SyncStore } from "../../../src/workflow/index.js"
 
 /**
  * The whole shard layout, every field explicit: `NodeClusterSocket` reads environment variables
@@ -97,22 +96,14 @@ export const PagesToTable: Layer.Layer<PageSink.PageSink, never, SqlClient.SqlCl
 
 export interface RunnerOptions {
   readonly pgUrl: string
-  readonly redisUrl: string
   readonly sandboxUrl: string
   readonly port: number
-  /** Requests per interval, shared by every runner on the same Redis and key. */
+  /** Requests per interval, shared by every runner on the same database and key. */
   readonly rateLimit: number
   readonly rateIntervalMillis: number
   readonly rateKey: string
   readonly monthlyBudget: number
 }
-
-/** A `RateLimiter` whose counters live in Redis: one limit for every process using the same key. */
-export const sharedRateLimiter = (redisUrl: string) =>
-  RateLimiter.layer.pipe(
-    Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo-test:" })),
-    Layer.provide(NodeRedis.layer({ url: redisUrl }))
-  )
 
 /** A runner: hosts shards and runs the syncs assigned to it. */
 export const runnerLayer = (options: RunnerOptions) => {
@@ -127,7 +118,7 @@ export const runnerLayer = (options: RunnerOptions) => {
     },
     // So the sandbox's request log tells which runner sent each request.
     userAgent: `runner-${process.pid}`
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(sharedRateLimiter(options.redisUrl)))
+  }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(RateLimiterSql.layer()))
   const settings = Layer.succeed(LinkSync.Settings, {
     ...LinkSync.defaultSettings,
     monthlyBudget: options.monthlyBudget

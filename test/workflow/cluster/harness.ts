@@ -1,6 +1,6 @@
 /**
  * The moves every multi-process run makes, for the cluster test and the scale benchmark: start
- * PostgreSQL and Redis, give a run its own database, spawn runner processes against the sandbox
+ * PostgreSQL, give a run its own database, spawn runner processes against the sandbox
  * server and wait until they are ready and share the shards, poll a batch of syncs to their ends,
  * and read a request log's peak rate.
  */
@@ -11,20 +11,17 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { LinkSync, type SyncError } from "../../../src/workflow/index.js"
-import { freePort, type Postgres, postgres, type Redis, redis } from "../../support/servers.js"
+import { freePort, type Postgres, postgres } from "../../support/servers.js"
 import { awaitBalancedShards, clientLayer, createPagesTable, database } from "./cluster.js"
 import { awaitReady, type Child, runnerScript, scopedScript } from "./processes.js"
 
+/** The one server of a multi-process run: the engine, the sync store and the shared rate limit are in it. */
 export interface Servers {
   readonly pg: Postgres
-  readonly redis: Redis
 }
 
-/** PostgreSQL and Redis, started together, stopped when the scope closes. */
-export const servers: Effect.Effect<Servers, never, Scope.Scope> = Effect.map(
-  Effect.all([postgres, redis], { concurrency: 2 }),
-  ([pg, kv]) => ({ pg, redis: kv })
-)
+/** PostgreSQL, started now, stopped when the scope closes. */
+export const servers: Effect.Effect<Servers, never, Scope.Scope> = Effect.map(postgres, (pg) => ({ pg }))
 
 export interface RunnersOptions {
   /** The run's database name (and rate limiter key). */
@@ -52,7 +49,6 @@ export const startRunners = (servers: Servers, options: RunnersOptions) =>
           (port) =>
             scopedScript(`runner-${i}`, runnerScript, {
               PG_URL: pgUrl,
-              REDIS_URL: servers.redis.url,
               SANDBOX_URL: options.sandboxUrl,
               RUNNER_PORT: String(port),
               RATE_LIMIT: String(options.rateLimit),

@@ -1,7 +1,7 @@
 /**
  * A runner process of the multi-process tests and the scale benchmark:
  * `node --import tsx test/workflow/cluster/runner.ts`, configured by environment variables
- * (PG_URL, REDIS_URL, SANDBOX_URL, RUNNER_PORT, RATE_LIMIT, RATE_INTERVAL_MS, RATE_KEY,
+ * (PG_URL, SANDBOX_URL, RUNNER_PORT, RATE_LIMIT, RATE_INTERVAL_MS, RATE_KEY,
  * MONTHLY_BUDGET; LOG_DEBUG=1 for the cluster's debug logs). Prints `{"event":"ready",…}` once its
  * layers are built, then runs syncs until it is stopped.
  */
@@ -24,7 +24,6 @@ const main = Effect.gen(function* () {
   yield* Layer.build(
     runnerLayer({
       pgUrl: required("PG_URL"),
-      redisUrl: required("REDIS_URL"),
       sandboxUrl: required("SANDBOX_URL"),
       port,
       rateLimit: Number(required("RATE_LIMIT")),
