@@ -20,7 +20,7 @@ import * as SqlClient from "effect/sql/SqlClient"
  * Where the store keeps its state: `prefix` names its three tables (`<prefix>_windows`,
  * `<prefix>_buckets`, `<prefix>_adaptive`) and its functions (`<prefix>_now`, `<prefix>_fixed_window`,
  * …), default `effect_belvo_rate_limit`. Lowercase letters, digits and `_`, starting with a letter or
- * `_`.
+ * `_`, at most 45 characters.
  *
  * @example
  * ```ts
@@ -304,11 +304,12 @@ const schema = (p: string): ReadonlyArray<string> => [
  */
 export const makeStore = Effect.fnUntraced(function* (options?: Options) {
   const prefix = options?.prefix ?? "effect_belvo_rate_limit"
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) {
+  // The longest name made from it (`<prefix>_adaptive_feedback`) must fit PostgreSQL's 63 bytes.
+  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(prefix)) {
     return yield* Effect.fail(
-      storeError(`RateLimiterSql: the prefix ${JSON.stringify(prefix)} is not a plain lowercase SQL name`)(
-        undefined
-      )
+      storeError(
+        `RateLimiterSql: the prefix ${JSON.stringify(prefix)} is not a plain lowercase SQL name of at most 45 characters`
+      )(undefined)
     )
   }
   const sql = yield* SqlClient.SqlClient

@@ -399,13 +399,26 @@ describe("RateLimiterSql on PostgreSQL", () => {
     })
   )
 
-  it.live("a prefix that is not a plain SQL name fails the layer with a RateLimiterError", () =>
-    Effect.gen(function* () {
-      const url = yield* database("prefix")
-      const error = yield* Effect.flip(storeOn(url, { prefix: "x; DROP TABLE y" }))
-      assert.instanceOf(error, RateLimiter.RateLimiterError)
-      assert.strictEqual(error.reason._tag, "RateLimitStoreError")
-      assert.include(error.message, "not a plain lowercase SQL name")
-    })
+  it.live(
+    "a prefix that is not a plain SQL name of at most 45 characters fails the layer with a RateLimiterError",
+    () =>
+      Effect.gen(function* () {
+        const url = yield* database("prefix")
+        for (const prefix of ["x; DROP TABLE y", "Upper", "a".repeat(46)]) {
+          const error = yield* Effect.flip(storeOn(url, { prefix }))
+          assert.instanceOf(error, RateLimiter.RateLimiterError)
+          assert.strictEqual(error.reason._tag, "RateLimitStoreError")
+          assert.include(error.message, "not a plain lowercase SQL name")
+        }
+        // The longest allowed prefix makes names PostgreSQL keeps whole.
+        const store = yield* storeOn(url, { prefix: "b".repeat(45) })
+        const [count] = yield* store.fixedWindow({
+          key: "k",
+          tokens: 1,
+          refillRate: Duration.seconds(1),
+          limit: 1
+        })
+        assert.strictEqual(count, 1)
+      })
   )
 })
