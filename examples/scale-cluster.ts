@@ -24,9 +24,10 @@ import { BelvoClient } from "../src/index.js"
 import { LinkSync, PageSink, RateLimiterSql, SyncStore } from "../src/workflow/index.js"
 
 // Every process, runner or not: the same database, and the same shard layout.
-const Database = Layer.unwrap(
-  Effect.map(Config.Redacted("DATABASE_URL"), (url) => PgClient.layer({ url, maxConnections: 10 }))
-)
+const pool = (maxConnections: number) =>
+  Layer.unwrap(Effect.map(Config.Redacted("DATABASE_URL"), (url) => PgClient.layer({ url, maxConnections })))
+
+const Database = pool(10)
 
 export const sharding = {
   // Shorter than the default 35 s, so a dead runner's syncs move on sooner; a lock is renewed every
@@ -35,15 +36,18 @@ export const sharding = {
   entityMessagePollInterval: Duration.millis(500)
 }
 
-// One rate limit for every runner, kept in the same database (RateLimiterSql needs its SqlClient):
-// a Belvo 429 to one runner holds them all back.
+// One rate limit for every runner, kept in the same database: a Belvo 429 to one runner holds them
+// all back. Its own small pool, so requests queueing for their permits never hold the connections
+// the engine needs.
+const SharedRateLimit = RateLimiterSql.layer().pipe(Layer.provide(pool(2)))
+
 const Belvo = BelvoClient.layerConfig({
   rateLimit: { limit: 20, interval: "1 second" },
   maxConcurrentRequests: 16
-}).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(RateLimiterSql.layer()))
+}).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(SharedRateLimit))
 
 // Already running Redis? Effect's own Redis store holds the same limit there: provide this in place
-// of RateLimiterSql.layer() (and `npm install redis`).
+// of SharedRateLimit (and `npm install redis`).
 export const RedisRateLimit = RateLimiter.layer.pipe(
   Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
   Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))

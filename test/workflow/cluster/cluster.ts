@@ -118,7 +118,11 @@ export const runnerLayer = (options: RunnerOptions) => {
     },
     // So the sandbox's request log tells which runner sent each request.
     userAgent: `runner-${process.pid}`
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(RateLimiterSql.layer()))
+  }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici),
+    // A pool of its own: a burst of requests waiting for their permits never holds the engine's.
+    Layer.provide(RateLimiterSql.layer().pipe(Layer.provide(database(options.pgUrl, 2))))
+  )
   const settings = Layer.succeed(LinkSync.Settings, {
     ...LinkSync.defaultSettings,
     monthlyBudget: options.monthlyBudget
