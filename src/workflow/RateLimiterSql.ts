@@ -57,8 +57,8 @@ const storeError = (message: string) => (cause: unknown) =>
  * is `<prefix>_now()`, the database's, in whole milliseconds.
  *
  * The tables are UNLOGGED: a limit's state is seconds or minutes old and not worth a disk flush per
- * request (on a durable server that flush made each request about 6 times slower). A database crash
- * or a failover to a standby forgets it, and every limit starts over from empty.
+ * request (on a durable server that flush made each request about 4 times slower, bench/rateLimiter.ts).
+ * A database crash or a failover to a standby forgets it, and every limit starts over from empty.
  */
 const schema = (p: string): ReadonlyArray<string> => [
   `CREATE UNLOGGED TABLE IF NOT EXISTS ${p}_windows (
