@@ -301,9 +301,9 @@ export const startPostgres = async (options?: { readonly durable?: boolean }): P
 export const redisServer: string | undefined = onPath(REDIS_SERVER)
 
 /** Why the tests that need Redis did not run, where they did not. */
-export const noRedis = `no redis-server on PATH (${
+export const noRedis = `no redis-server on PATH: ${
   process.platform === "darwin" ? "brew install redis" : "apt-get install redis-server"
-} to run it; .ci/run does)`
+} to run it (.ci/run does)`
 
 export interface Redis {
   readonly port: number
