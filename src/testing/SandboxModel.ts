@@ -590,6 +590,90 @@ interface LinkState {
 
 const cents = (value: number): string => `${Math.floor(value / 100)}.${String(value % 100).padStart(2, "0")}`
 
+// ---------------------------------------------------------------------------------------------
+// One generator of balances: what a balance draws, and in which order
+// ---------------------------------------------------------------------------------------------
+
+/** A whole number from 0 to `range` for one part of a balance. */
+type Draw = (part: "updated" | "available" | "blocked" | "invested", range: number) => number
+
+/** Draws in call order from a seeded PRNG: stored, seeded and current balances. */
+const fromPrng =
+  (prng: Prng): Draw =>
+  (_, range) =>
+    prng.int(0, range)
+
+const HASH_PART = { updated: 3, available: 4, blocked: 5, invested: 6 } as const
+
+/** Draws from a counter-based hash of the balance's index: a generated link's, any one in O(1). */
+const fromHash =
+  (seed: number, i: number): Draw =>
+  (part, range) =>
+    hash(seed, i, HASH_PART[part]) % range
+
+type Drawn = Pick<WireBalance, "last_updated_at" | "available" | "blocked" | "automatically_invested">
+
+/**
+ * The parts of a balance that are drawn, each unless `given`, in this order (which keeps every
+ * seeded value what it has always been): updated up to an hour before collection, then the three
+ * amounts in cents.
+ */
+const drawn = (collected: number, draw: Draw, given: Partial<Drawn> = {}): Drawn => {
+  const last_updated_at = given.last_updated_at ?? formatMicros(collected - draw("updated", 3600) * 1_000_000)
+  const available = given.available ?? cents(draw("available", 100_000_000))
+  const blocked = given.blocked ?? cents(draw("blocked", 100_000))
+  const automatically_invested = given.automatically_invested ?? cents(draw("invested", 10_000_000))
+  return { last_updated_at, available, blocked, automatically_invested }
+}
+
+/** A wire balance of `account` from its identity, times and drawn parts. */
+const wireOf = (
+  identity: {
+    readonly id: string
+    readonly account: Account
+    readonly internal?: string | undefined
+    readonly collected_at: string
+    readonly created_at: string
+    readonly currency?: string | undefined
+  },
+  parts: Drawn
+): WireBalance =>
+  Object.freeze({
+    id: identity.id,
+    link: identity.account.link,
+    account_id: identity.account.id,
+    account_internal_identification: identity.internal ?? identity.account.internal_identification,
+    collected_at: identity.collected_at,
+    created_at: identity.created_at,
+    last_updated_at: parts.last_updated_at,
+    currency: identity.currency ?? "BRL",
+    available: parts.available,
+    blocked: parts.blocked,
+    automatically_invested: parts.automatically_invested
+  })
+
+const genCollected = (gen: Generator, i: number) => gen.from + i * gen.step
+const genCreated = (gen: Generator, i: number) =>
+  genCollected(gen, i) + (hash(gen.seed, i, 2) % 600) * 1_000_000
+
+/** Balance `i` of a generated link, the same however often and in whatever order it is asked for. */
+const generated = (gen: Generator, i: number): WireBalance => {
+  const collected = genCollected(gen, i)
+  return wireOf(
+    {
+      id: gen.prefix + i.toString(16).padStart(12, "0"),
+      account: gen.accounts[i % gen.accounts.length]!,
+      collected_at: formatMicros(collected),
+      created_at: formatMicros(genCreated(gen, i))
+    },
+    drawn(collected, fromHash(gen.seed, i))
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a link: its generated balances, then its stored ones, both by collected_at
+// ---------------------------------------------------------------------------------------------
+
 const compareStored = (a: Stored, b: Stored): number =>
   a.collected - b.collected || (a.wire.id < b.wire.id ? -1 : a.wire.id > b.wire.id ? 1 : 0)
 
@@ -605,6 +689,87 @@ const lowerBound = (n: number, key: (i: number) => number, bound: number): numbe
   return lo
 }
 
+const GENERATED_SUFFIX = /^[0-9a-f]{12}$/
+
+/** The index of a generated balance's id in `gen`, if it is one of its ids at all. */
+const generatedIndex = (gen: Generator, id: string): number | undefined =>
+  id.slice(0, 24) === gen.prefix && GENERATED_SUFFIX.test(id.slice(24))
+    ? Number.parseInt(id.slice(24), 16)
+    : undefined
+
+/** The balances of `link` matching `filter`: counted first, sliced on demand. */
+const selectIn = (link: LinkState, byId: ReadonlyMap<string, Stored>, filter: Filter): Selection => {
+  const gen = link.gen
+  const genCount = gen?.count ?? 0
+  const collected = filter.collected ?? everything
+  const created = filter.created ?? everything
+  const stored = link.stored
+  const storedKey = (j: number) => stored[j]!.collected
+  // Both segments are sorted by collected_at: the collected filter is two binary searches each.
+  const g0 = gen === undefined ? 0 : lowerBound(genCount, (i) => genCollected(gen, i), collected.lo)
+  const g1 = gen === undefined ? 0 : lowerBound(genCount, (i) => genCollected(gen, i), collected.hi)
+  const s0 = lowerBound(stored.length, storedKey, collected.lo)
+  const s1 = lowerBound(stored.length, storedKey, collected.hi)
+  const at = (index: number): WireBalance =>
+    index < genCount ? generated(gen!, index) : stored[index - genCount]!.wire
+  const simple =
+    filter.accounts === undefined &&
+    filter.ids === undefined &&
+    created.lo === -Infinity &&
+    created.hi === Infinity
+  if (simple) {
+    const genSpan = Math.max(0, g1 - g0)
+    const count = genSpan + Math.max(0, s1 - s0)
+    return {
+      count,
+      slice: (start, end) => {
+        const out: Array<WireBalance> = []
+        for (let k = Math.max(0, start); k < Math.min(end, count); k++) {
+          out.push(at(k < genSpan ? g0 + k : genCount + s0 + (k - genSpan)))
+        }
+        return out
+      }
+    }
+  }
+  // Otherwise collect the matching indices (numbers only: no records are built here).
+  const accountIndex = new Set<number>()
+  gen?.accounts.forEach((a, k) => {
+    if (filter.accounts === undefined || filter.accounts.has(a.id)) accountIndex.add(k)
+  })
+  const genMatches = (i: number) =>
+    accountIndex.has(i % gen!.accounts.length) && contains(created, genCreated(gen!, i))
+  const storedMatches = (s: Stored) =>
+    (filter.accounts === undefined || filter.accounts.has(s.wire.account_id)) &&
+    (filter.ids === undefined || filter.ids.has(s.wire.id)) &&
+    contains(created, s.created)
+  const indices: Array<number> = []
+  if (filter.ids !== undefined) {
+    for (const id of filter.ids) {
+      const own = byId.get(id)
+      if (own !== undefined) {
+        if (own.wire.link !== link.id) continue
+        const j = stored.indexOf(own)
+        if (j >= s0 && j < s1 && storedMatches(own)) indices.push(genCount + j)
+        continue
+      }
+      const i = gen === undefined ? undefined : generatedIndex(gen, id)
+      if (i !== undefined && i >= g0 && i < g1 && genMatches(i)) indices.push(i)
+    }
+    indices.sort((a, b) => a - b)
+  } else {
+    for (let i = g0; i < g1; i++) if (genMatches(i)) indices.push(i)
+    for (let j = s0; j < s1; j++) if (storedMatches(stored[j]!)) indices.push(genCount + j)
+  }
+  return {
+    count: indices.length,
+    slice: (start, end) => indices.slice(Math.max(0, start), end).map(at)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding checks
+// ---------------------------------------------------------------------------------------------
+
 const requireTime = (text: string | undefined, what: string, fallback: number): number => {
   if (text === undefined) return fallback
   const micros = parseTimestamp(text)
@@ -616,6 +781,17 @@ const requireSpan = (text: string, what: string): number => {
   const micros = parseDate(text) ?? parseTimestamp(text)
   if (micros === undefined) throw new Error(`SandboxModel: ${what} is not a date or timestamp: ${text}`)
   return micros
+}
+
+/** What the client would refuse to read, seeding refuses, by the same definition and in its words. */
+const requireAmounts = (input: BalanceInput): void => {
+  for (const key of Balance.amountFieldNames) {
+    const amount = input[key]
+    if (amount !== undefined && decimalOf(amount) === undefined) {
+      const got = typeof amount === "string" ? JSON.stringify(amount) : String(amount)
+      throw new Error(`SandboxModel: ${key} must be ${AMOUNT_RULE}, got ${got}`)
+    }
+  }
 }
 
 const linkView = (state: LinkState): Link => ({
@@ -647,6 +823,7 @@ const linkView = (state: LinkState): Link => ({
  */
 export const empty = (seed = 1): Model => {
   const prng = new Prng(hash(seed, 0x5eed))
+  const draw = fromPrng(prng)
   const secrets = new Map<string, string>()
   const links = new Map<string, LinkState>()
   const byId = new Map<string, Stored>()
@@ -695,27 +872,6 @@ export const empty = (seed = 1): Model => {
     return state
   }
 
-  const genAt = (link: LinkState, gen: Generator, i: number): WireBalance => {
-    const collected = gen.from + i * gen.step
-    const account = gen.accounts[i % gen.accounts.length]!
-    return {
-      id: gen.prefix + i.toString(16).padStart(12, "0"),
-      link: link.id,
-      account_id: account.id,
-      account_internal_identification: account.internal_identification,
-      collected_at: formatMicros(collected),
-      created_at: formatMicros(genCreated(gen, i)),
-      last_updated_at: formatMicros(collected - (hash(gen.seed, i, 3) % 3600) * 1_000_000),
-      currency: "BRL",
-      available: cents(hash(gen.seed, i, 4) % 100_000_000),
-      blocked: cents(hash(gen.seed, i, 5) % 100_000),
-      automatically_invested: cents(hash(gen.seed, i, 6) % 10_000_000)
-    }
-  }
-  const genCollected = (gen: Generator, i: number) => gen.from + i * gen.step
-  const genCreated = (gen: Generator, i: number) =>
-    genCollected(gen, i) + (hash(gen.seed, i, 2) % 600) * 1_000_000
-
   const toStored = (input: BalanceInput, nowMicros: number): Stored => {
     const link = requireLink(input.link)
     let account =
@@ -727,28 +883,26 @@ export const empty = (seed = 1): Model => {
     const collected = requireTime(input.collected_at, "collected_at", nowMicros)
     const created = requireTime(input.created_at, "created_at", nowMicros)
     requireTime(input.last_updated_at, "last_updated_at", collected)
-    // What the client would refuse to read, seeding refuses, by the same definition and in its words.
-    for (const key of Balance.amountFieldNames) {
-      const amount = input[key]
-      if (amount !== undefined && decimalOf(amount) === undefined) {
-        const got = typeof amount === "string" ? JSON.stringify(amount) : String(amount)
-        throw new Error(`SandboxModel: ${key} must be ${AMOUNT_RULE}, got ${got}`)
-      }
-    }
-    const wire: WireBalance = Object.freeze({
-      id: input.id ?? prng.uuid(),
-      link: link.id,
-      account_id: account.id,
-      account_internal_identification:
-        input.account_internal_identification ?? account.internal_identification,
-      collected_at: input.collected_at ?? formatMicros(collected),
-      created_at: input.created_at ?? formatMicros(created),
-      last_updated_at: input.last_updated_at ?? formatMicros(collected - prng.int(0, 3600) * 1_000_000),
-      currency: input.currency ?? "BRL",
-      available: input.available ?? cents(prng.int(0, 100_000_000)),
-      blocked: input.blocked ?? cents(prng.int(0, 100_000)),
-      automatically_invested: input.automatically_invested ?? cents(prng.int(0, 10_000_000))
-    })
+    requireAmounts(input)
+    const id = input.id ?? prng.uuid()
+    const wire = wireOf(
+      {
+        id,
+        account,
+        internal: input.account_internal_identification,
+        collected_at: input.collected_at ?? formatMicros(collected),
+        created_at: input.created_at ?? formatMicros(created),
+        currency: input.currency
+      },
+      drawn(collected, draw, {
+        ...(input.last_updated_at === undefined ? {} : { last_updated_at: input.last_updated_at }),
+        ...(input.available === undefined ? {} : { available: input.available }),
+        ...(input.blocked === undefined ? {} : { blocked: input.blocked }),
+        ...(input.automatically_invested === undefined
+          ? {}
+          : { automatically_invested: input.automatically_invested })
+      })
+    )
     return { wire, collected, created }
   }
 
@@ -821,9 +975,10 @@ export const empty = (seed = 1): Model => {
       const stored = byId.get(id)
       if (stored !== undefined) return stored.wire
       const found = generators.get(id.slice(0, 24))
-      if (found === undefined || !/^[0-9a-f]{12}$/.test(id.slice(24))) return undefined
-      const i = Number.parseInt(id.slice(24), 16)
-      return i < found.gen.count ? genAt(found.link, found.gen, i) : undefined
+      const i = found === undefined ? undefined : generatedIndex(found.gen, id)
+      return found !== undefined && i !== undefined && i < found.gen.count
+        ? generated(found.gen, i)
+        : undefined
     },
     balancesOf: (link) => {
       const selection = model.select(link)
@@ -831,97 +986,20 @@ export const empty = (seed = 1): Model => {
     },
     select: (linkId, filter = {}) => {
       const link = links.get(linkId)
-      if (link === undefined) return { count: 0, slice: () => [] }
-      const gen = link.gen
-      const genCount = gen?.count ?? 0
-      const collected = filter.collected ?? everything
-      const created = filter.created ?? everything
-      const stored = link.stored
-      const storedKey = (j: number) => stored[j]!.collected
-      // Both segments are sorted by collected_at: the collected filter is two binary searches each.
-      const g0 = gen === undefined ? 0 : lowerBound(genCount, (i) => genCollected(gen, i), collected.lo)
-      const g1 = gen === undefined ? 0 : lowerBound(genCount, (i) => genCollected(gen, i), collected.hi)
-      const s0 = lowerBound(stored.length, storedKey, collected.lo)
-      const s1 = lowerBound(stored.length, storedKey, collected.hi)
-      const at = (index: number): WireBalance =>
-        index < genCount ? genAt(link, gen!, index) : stored[index - genCount]!.wire
-      const simple =
-        filter.accounts === undefined &&
-        filter.ids === undefined &&
-        created.lo === -Infinity &&
-        created.hi === Infinity
-      if (simple) {
-        const genSpan = Math.max(0, g1 - g0)
-        const count = genSpan + Math.max(0, s1 - s0)
-        return {
-          count,
-          slice: (start, end) => {
-            const out: Array<WireBalance> = []
-            for (let k = Math.max(0, start); k < Math.min(end, count); k++) {
-              out.push(at(k < genSpan ? g0 + k : genCount + s0 + (k - genSpan)))
-            }
-            return out
-          }
-        }
-      }
-      // Otherwise collect the matching indices (numbers only: no records are built here).
-      const accountIndex = new Set<number>()
-      gen?.accounts.forEach((a, k) => {
-        if (filter.accounts === undefined || filter.accounts.has(a.id)) accountIndex.add(k)
-      })
-      const genMatches = (i: number) =>
-        accountIndex.has(i % gen!.accounts.length) && contains(created, genCreated(gen!, i))
-      const storedMatches = (s: Stored) =>
-        (filter.accounts === undefined || filter.accounts.has(s.wire.account_id)) &&
-        (filter.ids === undefined || filter.ids.has(s.wire.id)) &&
-        contains(created, s.created)
-      const indices: Array<number> = []
-      if (filter.ids !== undefined) {
-        for (const id of filter.ids) {
-          const own = byId.get(id)
-          if (own !== undefined) {
-            if (own.wire.link !== link.id) continue
-            const j = stored.indexOf(own)
-            if (j >= s0 && j < s1 && storedMatches(own)) indices.push(genCount + j)
-          } else if (
-            gen !== undefined &&
-            id.slice(0, 24) === gen.prefix &&
-            /^[0-9a-f]{12}$/.test(id.slice(24))
-          ) {
-            const i = Number.parseInt(id.slice(24), 16)
-            if (i >= g0 && i < g1 && genMatches(i)) indices.push(i)
-          }
-        }
-        indices.sort((a, b) => a - b)
-      } else {
-        for (let i = g0; i < g1; i++) if (genMatches(i)) indices.push(i)
-        for (let j = s0; j < s1; j++) if (storedMatches(stored[j]!)) indices.push(genCount + j)
-      }
-      return {
-        count: indices.length,
-        slice: (start, end) => indices.slice(Math.max(0, start), end).map(at)
-      }
+      return link === undefined ? { count: 0, slice: () => [] } : selectIn(link, byId, filter)
     },
     current: (linkId, accountId, now) => {
       const link = requireLink(linkId)
       const micros = now * MICROS_PER_MS
       const accounts =
         accountId === undefined ? link.accounts : link.accounts.filter((a) => a.id === accountId)
-      return accounts.map((account) =>
-        Object.freeze({
-          id: prng.uuid(),
-          link: link.id,
-          account_id: account.id,
-          account_internal_identification: account.internal_identification,
-          collected_at: formatMicros(micros),
-          created_at: formatMicros(micros),
-          last_updated_at: formatMicros(micros - prng.int(0, 3600) * 1_000_000),
-          currency: "BRL",
-          available: cents(prng.int(0, 100_000_000)),
-          blocked: cents(prng.int(0, 100_000)),
-          automatically_invested: cents(prng.int(0, 10_000_000))
-        })
-      )
+      return accounts.map((account) => {
+        const id = prng.uuid()
+        return wireOf(
+          { id, account, collected_at: formatMicros(micros), created_at: formatMicros(micros) },
+          drawn(micros, draw)
+        )
+      })
     },
     hex32: () => prng.hex(4),
     challengeValue: () => {
@@ -962,16 +1040,15 @@ export const make = (options: SeedOptions = {}): Model => {
     for (const account of link.accounts) {
       for (let k = 0; k < perAccount; k++) {
         const collected = from + prng.int(0, spanSeconds - 1) * 1_000_000
+        const id = prng.uuid()
+        const created_at = formatMicros(collected + prng.int(0, 600) * 1_000_000)
         inputs.push({
           link: link.id,
           account_id: account.id,
-          id: prng.uuid(),
+          id,
           collected_at: formatMicros(collected),
-          created_at: formatMicros(collected + prng.int(0, 600) * 1_000_000),
-          last_updated_at: formatMicros(collected - prng.int(0, 3600) * 1_000_000),
-          available: cents(prng.int(0, 100_000_000)),
-          blocked: cents(prng.int(0, 100_000)),
-          automatically_invested: cents(prng.int(0, 10_000_000))
+          created_at,
+          ...drawn(collected, fromPrng(prng))
         })
       }
     }
