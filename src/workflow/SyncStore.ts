@@ -1,8 +1,8 @@
 /**
  * The sync's own durable bookkeeping, beside the workflow engine's: which requests were claimed for
  * sending (a POST or PATCH goes out at most once, even across a crash), each person's monthly
- * retrieval budget (never spent twice by the same sync), and the MFA challenges waiting for a token
- * (for a web app to show). In memory for one process, or in SQL (PostgreSQL, the engine's own
+ * retrieval budget (never spent twice by the same sync), the MFA challenges waiting for a token
+ * (for a web app to show), and the requests a sync re-sent after losing an answer. In memory for one process, or in SQL (PostgreSQL, the engine's own
  * database) for many.
  *
  * @since 1.0.0
@@ -111,6 +111,13 @@ export interface Service {
   readonly removePending: (executionId: string) => Effect.Effect<void, StoreFailed>
   /** Every challenge waiting for a token, oldest first. */
   readonly pending: Effect.Effect<ReadonlyArray<Pending>, StoreFailed>
+  /**
+   * Records that `key` (a sync's re-send, `<executionId>/resend`) went out at `at` (epoch
+   * milliseconds): once per key, however often it is recorded. Since 1.1.0.
+   */
+  readonly recordResend: (key: string, at: number) => Effect.Effect<void, StoreFailed>
+  /** How many re-sends were recorded, across every process sharing the store. Since 1.1.0. */
+  readonly resends: Effect.Effect<number, StoreFailed>
 }
 
 /**
@@ -153,6 +160,7 @@ export const layerMemory: Layer.Layer<SyncStore> = Layer.sync(SyncStore, () => {
   const claims = new Map<string, number>()
   const budgets = new Map<string, Set<string>>()
   const pending = new Map<string, Pending>()
+  const resent = new Map<string, number>()
   return SyncStore.of({
     claim: (key, at) =>
       Effect.sync(() => {
@@ -177,7 +185,12 @@ export const layerMemory: Layer.Layer<SyncStore> = Layer.sync(SyncStore, () => {
         pending.set(entry.executionId, entry)
       }),
     removePending: (executionId) => Effect.sync(() => void pending.delete(executionId)),
-    pending: Effect.sync(() => Array.from(pending.values()))
+    pending: Effect.sync(() => Array.from(pending.values())),
+    recordResend: (key, at) =>
+      Effect.sync(() => {
+        if (!resent.has(key)) resent.set(key, at)
+      }),
+    resends: Effect.sync(() => resent.size)
   })
 })
 
@@ -186,8 +199,9 @@ const failed = (operation: string) => (error: { readonly message: string }) =>
 
 /**
  * A store in SQL, shared by every process on the same database (PostgreSQL; SQLite works too).
- * Its three tables (`effect_belvo_claims`, `effect_belvo_budget`, `effect_belvo_pending`) are
- * created if missing when the layer is built.
+ * Its tables (`effect_belvo_claims`, `effect_belvo_budget`, `effect_belvo_budget_used`,
+ * `effect_belvo_pending`, and since 1.1.0 `effect_belvo_resends`) are created if missing when the
+ * layer is built.
  *
  * @example
  * ```ts
@@ -210,7 +224,8 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
       sql`CREATE TABLE IF NOT EXISTS effect_belvo_claims (key TEXT PRIMARY KEY, at BIGINT NOT NULL)`,
       sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget (person TEXT NOT NULL, month TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (person, month, key))`,
       sql`CREATE TABLE IF NOT EXISTS effect_belvo_budget_used (person TEXT NOT NULL, month TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (person, month))`,
-      sql`CREATE TABLE IF NOT EXISTS effect_belvo_pending (execution_id TEXT PRIMARY KEY, link TEXT NOT NULL, run TEXT NOT NULL, round INTEGER NOT NULL, challenge TEXT NOT NULL, at BIGINT NOT NULL)`
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_pending (execution_id TEXT PRIMARY KEY, link TEXT NOT NULL, run TEXT NOT NULL, round INTEGER NOT NULL, challenge TEXT NOT NULL, at BIGINT NOT NULL)`,
+      sql`CREATE TABLE IF NOT EXISTS effect_belvo_resends (key TEXT PRIMARY KEY, at BIGINT NOT NULL)`
     ]).pipe(
       // Processes starting together race on PostgreSQL's catalog: "IF NOT EXISTS" is not atomic
       // there, and the loser's CREATE fails with a unique violation. Again, it finds the table.
@@ -287,6 +302,15 @@ export const layerSql: Layer.Layer<SyncStore, StoreFailed, SqlClient.SqlClient> 
           }))
         ),
         Effect.mapError(failed("read the pending challenges"))
+      ),
+      recordResend: (key, at) =>
+        sql`INSERT INTO effect_belvo_resends (key, at) VALUES (${key}, ${at}) ON CONFLICT DO NOTHING`.pipe(
+          Effect.asVoid,
+          Effect.mapError(failed("record a re-send"))
+        ),
+      resends: sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM effect_belvo_resends`.pipe(
+        Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+        Effect.mapError(failed("count the re-sends"))
       )
     })
   })

@@ -1,8 +1,9 @@
 /**
  * `SyncStore.layerSql` on a real PostgreSQL (started by the test, on 127.0.0.1): several stores on
  * separate connection pools stand for several processes. Claims are first once, budget
- * reservations are atomic, pending challenges keep their order, and stores starting together on an
- * empty database all get their tables.
+ * reservations are atomic, pending challenges keep their order, re-sends are counted once per key
+ * (the in-memory store too), and stores starting together on an empty database all get their
+ * tables.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -123,6 +124,33 @@ describe("SyncStore.layerSql on PostgreSQL", () => {
         yield* b.removePending("y")
         yield* a.removePending("not-there")
         assert.deepStrictEqual(ids(yield* a.pending), ["z:1", "x:2"])
+      }),
+    60_000
+  )
+
+  it.live(
+    "re-sends: each key counted once, however often and from however many processes it is recorded (SQL and memory)",
+    () =>
+      Effect.gen(function* () {
+        const { a, b } = yield* twoStores("resends")
+        const memory = yield* Effect.map(Layer.build(SyncStore.layerMemory), (context) =>
+          Context.get(context, SyncStore.SyncStore)
+        )
+        for (const [first, second] of [
+          [a, b],
+          [memory, memory]
+        ] as const) {
+          assert.strictEqual(yield* first.resends, 0)
+          yield* Effect.forEach(
+            Array.from({ length: 20 }, (_, i) => i),
+            (i) => (i % 2 === 0 ? first : second).recordResend("sync-1/resend", 1_000 + i),
+            { concurrency: "unbounded" }
+          )
+          assert.strictEqual(yield* second.resends, 1)
+          yield* second.recordResend("sync-2/resend", 2_000)
+          yield* first.recordResend("sync-2/resend", 2_001)
+          assert.strictEqual(yield* first.resends, 2)
+        }
       }),
     60_000
   )
