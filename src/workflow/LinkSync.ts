@@ -7,9 +7,17 @@
  * - The execution id is derived from the payload: starting the same sync twice joins the first.
  * - A person's monthly retrieval budget is reserved before the retrieve, once per sync.
  * - A retrieve (POST) or resume (PATCH) is claimed as it goes out (after waiting for the client's
- *   rate limit): after a crash, one whose answer was lost is never sent again. If balances of the
- *   link were stored since the claim, the sync goes on from them; otherwise it reports
- *   `OutcomeUnknown`.
+ *   rate limit): after a crash, one whose answer was lost is never sent again as it was. If
+ *   balances of the link were stored since the claim, the sync goes on from them. Otherwise, by
+ *   default ({@link SettingsShape} `resend: "once"`), the sync re-sends once: a fresh retrieve
+ *   (POST), claimed in its turn, after reserving one more of the person's monthly retrievals (the
+ *   budget is never overspent: refused, nothing is sent). A lost resume is re-sent the same way,
+ *   never as a PATCH of its old session; a new challenge is the next MFA round. One re-send per
+ *   sync; when it cannot re-send (`resend: "never"`, the budget refused, the re-send's own answer
+ *   lost too) the sync reports `OutcomeUnknown`.
+ * - The summary counts the re-sends (`resent`), the store records them (`SyncStore.resends`), and
+ *   the counters of `SyncMetrics` count syncs by outcome, re-runs, recoveries, re-sends and budget
+ *   refusals.
  * - A challenge waits for {@link answer} (a token, or none), raced against its expiry on the
  *   engine's durable clock; {@link pending} lists the waiting ones for a web app.
  *
@@ -25,6 +33,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -39,6 +48,7 @@ import * as BelvoError from "../BelvoError.js"
 import { Uuid } from "../internal/uuid.js"
 import * as MfaChallenge from "../MfaChallenge.js"
 import * as Sink from "./PageSink.js"
+import * as SyncMetrics from "./SyncMetrics.js"
 import { PageSink } from "./PageSink.js"
 import {
   BudgetSpent,
@@ -102,7 +112,9 @@ export const Payload = Schema.Struct({
 export type Payload = typeof Payload.Type
 
 /**
- * What a finished sync reports.
+ * What a finished sync reports: the status and count of the balances retrieved, the MFA rounds
+ * answered, the pages and balances listed, and (since 1.1.0) how many requests the sync re-sent
+ * after losing an answer (`resent`, 0 or 1; a summary stored by 1.0 decodes with 0).
  *
  * @example
  * ```ts
@@ -122,7 +134,9 @@ export const Summary = Schema.Struct({
   retrieved: Schema.Number,
   rounds: Schema.Number,
   pages: Schema.Number,
-  listed: Schema.Number
+  listed: Schema.Number,
+  /** Requests re-sent after a lost answer (`Settings.resend`). Since 1.1.0; absent in 1.0's summaries: 0. */
+  resent: Schema.Number.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0)))
 })
 
 /**
@@ -177,7 +191,14 @@ export const LinkSync = Workflow.make("effect-belvo/LinkSync", {
 /**
  * What a sync uses beside its payload: the monthly budget per person (420 retrievals, Open Finance
  * Brazil's cap at the time of writing), the most MFA rounds it answers (3), the page size of its
- * listing (1000) and the most pages it lists (10,000).
+ * listing (1000), the most pages it lists (10,000), and what a re-run does with a request whose
+ * answer was lost when nothing stored since tells its outcome (`resend`, since 1.1.0):
+ *
+ * - `"once"` (the default; also when absent): send a fresh retrieve (POST), once per sync. It
+ *   costs one more of the person's monthly retrievals (reserved first: if the budget is spent,
+ *   nothing is sent and the sync ends `OutcomeUnknown`), and for an MFA link it opens a new session:
+ *   the person is asked for a token again.
+ * - `"never"`: send nothing; the sync ends `OutcomeUnknown` (1.0's behaviour).
  *
  * @example
  * ```ts
@@ -195,6 +216,8 @@ export interface SettingsShape {
   readonly maxRounds: number
   readonly pageSize: number
   readonly maxPages: number
+  /** A lost request with nothing stored since: re-sent `"once"` (the default) or `"never"`. Since 1.1.0. */
+  readonly resend?: "once" | "never"
 }
 
 /**
@@ -214,7 +237,8 @@ export const defaultSettings: SettingsShape = {
   monthlyBudget: 420,
   maxRounds: 3,
   pageSize: 1000,
-  maxPages: 10_000
+  maxPages: 10_000,
+  resend: "once"
 }
 
 /**
@@ -237,9 +261,19 @@ export const Settings = Context.Reference<SettingsShape>("effect-belvo/workflow/
 })
 
 /** What the retrieve (or a resume) came to: balances, or a challenge to answer. */
+// `resent`: the step's result came from the sync's re-send (absent in steps recorded by 1.0).
 const Step = Schema.Union([
-  Schema.Struct({ _tag: Schema.tag("Retrieved"), status: Schema.Literals([200, 201]), count: Schema.Number }),
-  Schema.Struct({ _tag: Schema.tag("Challenged"), required: BelvoError.TokenRequired })
+  Schema.Struct({
+    _tag: Schema.tag("Retrieved"),
+    status: Schema.Literals([200, 201]),
+    count: Schema.Number,
+    resent: Schema.optionalKey(Schema.Literal(true))
+  }),
+  Schema.Struct({
+    _tag: Schema.tag("Challenged"),
+    required: BelvoError.TokenRequired,
+    resent: Schema.optionalKey(Schema.Literal(true))
+  })
 ])
 type Step = typeof Step.Type
 
@@ -279,35 +313,50 @@ class ClaimTaken extends Data.TaggedError("ClaimTaken")<{ readonly at: number }>
 /** The claim of one request, taken by the endpoint's send hook. */
 type Claim = Effect.Effect<void, ClaimTaken | StoreFailed>
 
+/** Which step a claim belongs to, as a metric's attribute. */
+type StepKind = "retrieve" | "resume"
+
+const count = (counter: Metric.Counter<number>, attributes: Readonly<Record<string, string>>) =>
+  Metric.update(Metric.withAttributes(counter, attributes), 1)
+
+/** The claim of `key` as a send hook: `ClaimTaken` when taken before; `claimed` runs once it is this one's. */
+const claimOf = (
+  store: Store.Service,
+  key: string,
+  claimed: (at: number) => Effect.Effect<void, StoreFailed> = () => Effect.void
+): Claim =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => store.claim(key, now)).pipe(
+    Effect.flatMap(
+      (claim): Claim => (claim.first ? claimed(claim.at) : Effect.fail(new ClaimTaken({ at: claim.at })))
+    )
+  )
+
 /**
  * Sends once: `send` passes the claim of `key` to its endpoint as the send hook, so it is taken as
  * the request goes out, once the client's limits (rate limit, in-flight cap) let it through; a
  * process that stops while its requests wait for the limiter leaves no claim behind, and the
  * re-execution simply sends them. A re-execution that finds the claim (its process stopped after
- * claiming) does not send again: it asks `recover` whether Belvo stored the data since the claim,
- * and reports `OutcomeUnknown` when it cannot tell.
+ * claiming) does not send it again: it asks `recover` whether Belvo stored the data since the claim,
+ * and when it cannot tell, does `otherwise` (re-send, or report `OutcomeUnknown`).
  */
-const once = <E2, R2>(
+const once = <E2, R2, E3, R3>(
   key: string,
-  link: string,
-  step: string,
+  kind: StepKind,
   send: (claim: Claim) => Effect.Effect<Step, SendError, BelvoClient>,
-  recover: (claimedAt: number) => Effect.Effect<Step | undefined, E2, R2>
-): Effect.Effect<Step, Exclude<SendError, ClaimTaken> | E2 | OutcomeUnknown, BelvoClient | R2 | SyncStore> =>
+  recover: (claimedAt: number) => Effect.Effect<Step | undefined, E2, R2>,
+  otherwise: Effect.Effect<Step, E3, R3>
+): Effect.Effect<Step, Exclude<SendError, ClaimTaken> | E2 | E3, BelvoClient | R2 | R3 | SyncStore> =>
   Effect.gen(function* () {
     const store = yield* SyncStore
-    const claim: Claim = Effect.flatMap(Clock.currentTimeMillis, (now) => store.claim(key, now)).pipe(
-      Effect.flatMap((claimed) =>
-        claimed.first ? Effect.void : Effect.fail(new ClaimTaken({ at: claimed.at }))
-      )
-    )
-    return yield* send(claim).pipe(
+    return yield* send(claimOf(store, key)).pipe(
       Effect.catchTag("ClaimTaken", (taken) =>
-        Effect.flatMap(recover(taken.at), (recovered) =>
-          recovered === undefined
-            ? Effect.fail(new OutcomeUnknown({ link, step }))
-            : Effect.succeed(recovered)
-        )
+        Effect.gen(function* () {
+          yield* count(SyncMetrics.reruns, { "belvo.step": kind })
+          const recovered = yield* recover(taken.at)
+          if (recovered === undefined) return yield* otherwise
+          yield* count(SyncMetrics.recoveries, { "belvo.step": kind })
+          return recovered
+        })
       )
     )
   })
@@ -337,11 +386,17 @@ const storedSince =
     )
   }
 
-const handler = (payload: Payload, executionId: string) =>
+const sync = (payload: Payload, executionId: string) =>
   Effect.gen(function* () {
     const settings = yield* Settings
     const store = yield* SyncStore
     const { link, run } = payload
+    const retrieveParams = {
+      link,
+      ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
+      ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
+    }
+    const storedSinceRetrieve = storedSince(link, payload.account_id, payload.save_data ?? true)
 
     if (payload.person !== undefined) {
       const person = payload.person
@@ -352,16 +407,62 @@ const handler = (payload: Payload, executionId: string) =>
           const month = monthOf(yield* Clock.currentTimeMillis)
           const limit = settings.monthlyBudget
           const reservation = yield* store.reserve({ person, month, key: executionId, limit })
-          if (!reservation.granted)
+          if (!reservation.granted) {
+            yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "retrieve" })
             return yield* new BudgetSpent({
               person: Redacted.make(person, { label: "person" }),
               month,
               used: reservation.used,
               limit
             })
+          }
         })
       })
     }
+
+    // How many requests this sync re-sent: at most one (the claim `<executionId>/resend`).
+    let resent = 0
+
+    /**
+     * A lost request (`step`) with nothing stored since: re-sent once per sync as a fresh retrieve
+     * (POST), whichever step lost its answer, so a stale MFA session is never resumed. The person's
+     * budget is reserved for it first (under the key of the re-send, so a re-run reserves nothing
+     * more), then it is claimed like any request; a re-send whose own claim is taken (its process
+     * stopped too) recovers from what was stored since, or reports `OutcomeUnknown`.
+     */
+    const resendOnce = (kind: StepKind, step: string) =>
+      Effect.gen(function* () {
+        if (settings.resend === "never") return yield* new OutcomeUnknown({ link, step, resend: "never" })
+        if (resent > 0) return yield* new OutcomeUnknown({ link, step, resend: "spent" })
+        const key = `${executionId}/resend`
+        if (payload.person !== undefined) {
+          const month = monthOf(yield* Clock.currentTimeMillis)
+          const reservation = yield* store.reserve({
+            person: payload.person,
+            month,
+            key,
+            limit: settings.monthlyBudget
+          })
+          if (!reservation.granted) {
+            yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "resend" })
+            return yield* new OutcomeUnknown({ link, step, resend: "budget" })
+          }
+        }
+        const claim = claimOf(store, key, (at) =>
+          Effect.andThen(store.recordResend(key, at), count(SyncMetrics.resends, { "belvo.step": kind }))
+        )
+        return yield* stepOf(Balances.retrieve(retrieveParams, { beforeSend: claim })).pipe(
+          Effect.map((sent): Step => ({ ...sent, resent: true })),
+          Effect.catchTag("ClaimTaken", (taken) =>
+            Effect.gen(function* () {
+              const recovered = yield* storedSinceRetrieve(taken.at)
+              if (recovered === undefined) return yield* new OutcomeUnknown({ link, step, resend: "spent" })
+              yield* count(SyncMetrics.recoveries, { "belvo.step": kind })
+              return { ...recovered, resent: true } satisfies Step
+            })
+          )
+        )
+      })
 
     let step: Step = yield* Activity.make({
       name: "retrieve",
@@ -369,22 +470,13 @@ const handler = (payload: Payload, executionId: string) =>
       error: SyncError,
       execute: once(
         `${executionId}/retrieve`,
-        link,
         "retrieve",
-        (claim) =>
-          stepOf(
-            Balances.retrieve(
-              {
-                link,
-                ...(payload.account_id === undefined ? {} : { account_id: payload.account_id }),
-                ...(payload.save_data === undefined ? {} : { save_data: payload.save_data })
-              },
-              { beforeSend: claim }
-            )
-          ),
-        storedSince(link, payload.account_id, payload.save_data ?? true)
+        (claim) => stepOf(Balances.retrieve(retrieveParams, { beforeSend: claim })),
+        storedSinceRetrieve,
+        resendOnce("retrieve", "retrieve")
       )
     })
+    if (step.resent === true) resent += 1
 
     let rounds = 0
     while (step._tag === "Challenged") {
@@ -432,12 +524,13 @@ const handler = (payload: Payload, executionId: string) =>
         error: SyncError,
         execute: once(
           `${executionId}/resume-${round}`,
-          link,
-          `resume (round ${round})`,
+          "resume",
           (claim) => stepOf(Balances.resume(challenge, token, { beforeSend: claim })),
-          storedSince(link, payload.account_id, challenge.save_data)
+          storedSince(link, payload.account_id, challenge.save_data),
+          resendOnce("resume", `resume (round ${round})`)
         )
       })
+      if (step.resent === true) resent += 1
     }
 
     let pages = 0
@@ -477,8 +570,29 @@ const handler = (payload: Payload, executionId: string) =>
       }
     }
 
-    return { link, run, status: step.status, retrieved: step.count, rounds, pages, listed }
+    const summary: Summary = {
+      link,
+      run,
+      status: step.status,
+      retrieved: step.count,
+      rounds,
+      pages,
+      listed,
+      resent
+    }
+    return summary
   })
+
+/**
+ * The sync, its end counted by outcome. Only the run that ends the sync gets here: a run that
+ * suspends (waiting for a token, say) is interrupted, which neither tap sees, and a completed
+ * sync is never run again.
+ */
+const handler = (payload: Payload, executionId: string) =>
+  sync(payload, executionId).pipe(
+    Effect.tap(() => count(SyncMetrics.finished, { "belvo.outcome": "succeeded" })),
+    Effect.tapError((error) => count(SyncMetrics.finished, { "belvo.outcome": error._tag }))
+  )
 
 /**
  * The workflow's handler, to register on an engine: every runner process provides it, with a

@@ -67,8 +67,15 @@ export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent"
 
 /**
  * A retrieve (POST) or resume (PATCH) may have reached Belvo before its process stopped, and its
- * answer was lost with it. Sending it again could store the data twice (or spend a single-use
- * token), so the sync stops and says so: list the link's balances to see what Belvo stored.
+ * answer was lost with it; nothing stored since tells what it did. Sending it again could store
+ * the data twice (or spend a single-use token), so the sync stops and says so: list the link's
+ * balances to see what Belvo stored.
+ *
+ * Since 1.1.0 a sync re-sends such a request once, as a fresh retrieve (`LinkSync.Settings.resend`,
+ * `"once"` by default), and ends with this error only when it could not: `resend` says why.
+ * `"never"`: the setting forbids it; `"budget"`: the person's monthly budget refused the one more
+ * retrieval it costs; `"spent"`: the sync's one re-send was already claimed (its answer lost too,
+ * or an earlier step used it). An error stored by 1.0 has no `resend`.
  *
  * @example
  * ```ts
@@ -76,7 +83,9 @@ export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent"
  * import { LinkSync } from "effect-belvo/workflow"
  *
  * const sync = LinkSync.start({ link: "c81a1dea-6dd6-4999-8b9f-541ee8197058", run: "2026-11-30" }).pipe(
- *   Effect.tapErrorTag("OutcomeUnknown", (error) => Effect.logError(`check ${error.link}: ${error.step} may have been sent`))
+ *   Effect.tapErrorTag("OutcomeUnknown", (error) =>
+ *     Effect.logError(`check ${error.link}: ${error.step} may have been sent (re-send: ${error.resend ?? "none"})`)
+ *   )
  * )
  * ```
  *
@@ -85,10 +94,22 @@ export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent"
  */
 export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>()("OutcomeUnknown", {
   link: Schema.String,
-  step: Schema.String
+  step: Schema.String,
+  /** Why the request was not re-sent (since 1.1.0; absent in errors stored by 1.0). */
+  resend: Schema.optionalKey(Schema.Literals(["never", "budget", "spent"]))
 }) {
   override get message(): string {
-    return `The ${this.step} of link ${this.link} may have reached Belvo before its process stopped; it is not sent again`
+    const lost = `The ${this.step} of link ${this.link} may have reached Belvo before its process stopped`
+    switch (this.resend) {
+      case "never":
+        return `${lost}; it is not sent again (LinkSync.Settings.resend is "never")`
+      case "budget":
+        return `${lost}; its re-send was refused by the person's monthly retrieval budget, so nothing was sent again`
+      case "spent":
+        return `${lost}; the sync's one re-send was already claimed (its answer lost too, or used by an earlier step), so it is not sent again`
+      default:
+        return `${lost}; it is not sent again`
+    }
   }
 }
 

@@ -40,3 +40,11 @@ export * as SyncStore from "./SyncStore.js"
  * @since 1.1.0
  */
 export * as RateLimiterSql from "./RateLimiterSql.js"
+
+/**
+ * The counters a sync records: syncs by outcome, re-runs after a stopped process, recoveries,
+ * re-sends, budget refusals.
+ *
+ * @since 1.1.0
+ */
+export * as SyncMetrics from "./SyncMetrics.js"

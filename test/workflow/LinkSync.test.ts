@@ -42,7 +42,8 @@ describe("LinkSync", () => {
         retrieved: 2,
         rounds: 0,
         pages: 0,
-        listed: 0
+        listed: 0,
+        resent: 0
       })
       const posts = (yield* Sandbox.requests).filter((r) => r.method === "POST")
       assert.lengthOf(posts, 1)
@@ -165,7 +166,7 @@ describe("LinkSync", () => {
   )
 
   it.effect(
-    "a retrieve claimed before, its answer lost and nothing stored since: OutcomeUnknown, not sent again",
+    'resend "never": a retrieve claimed before, its answer lost and nothing stored since: OutcomeUnknown, not sent again',
     () =>
       Effect.gen(function* () {
         const now = Date.parse("2030-01-01T00:00:00Z")
@@ -177,7 +178,10 @@ describe("LinkSync", () => {
         const unknown = yield* Effect.flip(LinkSync.start(payload))
         assert.strictEqual(unknown._tag, "OutcomeUnknown")
         assert.isFalse((yield* Sandbox.requests).some((r) => r.method === "POST"))
-      }).pipe(Effect.provide(embedded()))
+      }).pipe(
+        Effect.provide(embedded()),
+        Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, resend: "never" })
+      )
   )
 
   it.effect(
