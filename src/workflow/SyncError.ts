@@ -1,6 +1,6 @@
 /**
  * How a link's sync can fail, beside the API's own errors: the person's monthly budget is spent, a
- * request's outcome is unknown after a crash (and so it is not sent again), the token never came
+ * request's outcome is unknown after a crash (and it could not be re-sent), the token never came
  * before the challenge expired, a page could not be delivered, or the sync's own store failed.
  * All are `Schema.TaggedError`s, so a workflow engine can store them and hand them back intact.
  *
