@@ -17,11 +17,11 @@ import { createInterface } from "node:readline/promises"
 import { pathToFileURL } from "node:url"
 import { NodeClusterSocket, NodeHttpClient, NodeRedis, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { Config, Console, Duration, Effect, Layer, Option } from "effect"
+import { Config, Console, Effect, Layer, Option } from "effect"
 import { ClusterWorkflowEngine, RunnerAddress } from "effect/cluster"
 import { RateLimiter } from "effect/persistence"
 import { BelvoClient } from "../src/index.js"
-import { LinkSync, PageSink, RateLimiterSql, SyncStore } from "../src/workflow/index.js"
+import { ClusterConfig, LinkSync, PageSink, RateLimiterSql, SyncStore } from "../src/workflow/index.js"
 
 // Every process, runner or not: the same database, and the same shard layout.
 const pool = (maxConnections: number) =>
@@ -29,12 +29,9 @@ const pool = (maxConnections: number) =>
 
 const Database = pool(10)
 
-export const sharding = {
-  // Shorter than the default 35 s, so a dead runner's syncs move on sooner; a lock is renewed every
-  // third of it, which a busy machine must manage (3 s proved too short on 2 cores).
-  shardLockExpiration: Duration.seconds(6),
-  entityMessagePollInterval: Duration.millis(500)
-}
+// The shard layout every process shares, and a runner's backpressure: it holds at most 3,000 syncs
+// at once, the rest wait in the database (docs/scale.md sizes it).
+export const sharding = ClusterConfig.sharding({ maxSyncs: 3_000 })
 
 // One rate limit for every runner, kept in the same database: a Belvo 429 to one runner holds them
 // all back. Its own small pool, so requests queueing for their permits never hold the connections

@@ -48,3 +48,11 @@ export * as RateLimiterSql from "./RateLimiterSql.js"
  * @since 1.1.0
  */
 export * as SyncMetrics from "./SyncMetrics.js"
+
+/**
+ * The shard layout and backpressure a `LinkSync` cluster runs well with, for every process's
+ * `shardingConfig`.
+ *
+ * @since 1.1.0
+ */
+export * as ClusterConfig from "./ClusterConfig.js"

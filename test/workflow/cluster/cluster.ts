@@ -20,27 +20,34 @@ import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 import { BelvoClient } from "../../../src/index.js"
 import { SandboxModel } from "../../../src/testing/index.js"
-import { LinkSync, PageSink, RateLimiterSql, SyncError, SyncStore } from "../../../src/workflow/index.js"
+import {
+  ClusterConfig,
+  LinkSync,
+  PageSink,
+  RateLimiterSql,
+  SyncError,
+  SyncStore
+} from "../../../src/workflow/index.js"
 
 /**
  * The whole shard layout, every field explicit: `NodeClusterSocket` reads environment variables
  * (HOST, PORT, SHARDS_PER_GROUP, …) under the options, so nothing is left for them to change.
- * Shard locks expire after 6 s and are refreshed every 2 s: with 3 s (a 1 s refresh, with a 1 s
- * timeout) busy runners on 2 cores failed to refresh their own locks and dropped their shards.
+ * The shard count, lock timings and backpressure are `ClusterConfig.sharding`'s, as a user's would
+ * be; the rest polls fast, for tests that wait on the engine. MAX_SYNCS (a runner's env) overrides
+ * `maxSyncs`, for the benchmark's sizing runs.
  */
 export const shardingConfig = (runnerPort?: number): ShardingConfig.ShardingConfig["Service"] => ({
   ...ShardingConfig.defaults,
+  ...ClusterConfig.sharding(
+    process.env.MAX_SYNCS === undefined ? {} : { maxSyncs: Number(process.env.MAX_SYNCS) }
+  ),
   runnerAddress:
     runnerPort === undefined ? Option.none() : Option.some(RunnerAddress.make("127.0.0.1", runnerPort)),
   runnerListenAddress: Option.none(),
   availableShardGroups: ["default"],
   assignedShardGroups: ["default"],
-  shardsPerGroup: 300,
-  shardLockExpiration: Duration.seconds(6),
-  shardLockRefreshInterval: Duration.seconds(2),
   refreshAssignmentsInterval: Duration.millis(300),
   runnerHealthCheckInterval: Duration.seconds(1),
-  entityMessagePollInterval: Duration.millis(500),
   entityReplyPollInterval: Duration.millis(200),
   sendRetryInterval: Duration.millis(100),
   entityTerminationTimeout: Duration.seconds(2)

@@ -1,0 +1,114 @@
+/**
+ * The shard layout and limits `LinkSync` runs well with on `effect/cluster`, measured with
+ * `npm run bench` (docs/scale.md): every process of a cluster (runners, and the client-only
+ * processes that start syncs) passes {@link sharding} as its `shardingConfig`, so they agree on the
+ * number of shards.
+ *
+ * The setting that matters most is `maxSyncs`, the backpressure: a runner holds at most that many
+ * syncs at once (running, waiting for the rate limit, or finished less than 10 s ago, which the
+ * engine keeps resident). Syncs launched beyond it wait in the database, costing nothing until a
+ * slot frees up, so a runner never takes more work than it can finish, and keeps refreshing its
+ * shard locks at any load. Without it a runner admits up to 10,000 entities (the engine's default);
+ * with 10,000 syncs launched at once on 2 cores it fell behind its lock refreshes, dropped its
+ * shards and ran hundreds of retrieves again.
+ *
+ * @since 1.1.0
+ */
+import type * as ShardingConfig from "effect/cluster/ShardingConfig"
+import * as Duration from "effect/Duration"
+
+/**
+ * What {@link sharding} lets a deployment change.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterConfig } from "effect-belvo/workflow"
+ *
+ * const bigger: ClusterConfig.Options = { maxSyncs: 6_000 }
+ * ```
+ *
+ * @since 1.1.0
+ * @category settings
+ */
+export interface Options {
+  /**
+   * The most syncs a runner holds at once (the engine's `maxResidentEntities`). A finished sync
+   * keeps its slot for 10 s, so a runner finishes at most about `maxSyncs / 11` syncs a second:
+   * size it from the requests per second a runner should reach (docs/scale.md).
+   */
+  readonly maxSyncs?: number | undefined
+  /**
+   * How long a runner's shard locks live without a refresh: how soon a dead runner's syncs move to
+   * the others (within this plus one refresh, a third of it). Shorter moves them sooner, but a
+   * runner that cannot refresh within a third of it drops its shards.
+   */
+  readonly shardLockExpiration?: Duration.Input | undefined
+}
+
+/**
+ * The defaults of {@link sharding}: 3,000 syncs per runner, 60 shards, shard locks that live 18 s
+ * (refreshed every 6 s), storage polled every 500 ms.
+ *
+ * @example
+ * ```ts
+ * import { ClusterConfig } from "effect-belvo/workflow"
+ *
+ * console.log(ClusterConfig.defaults.maxResidentEntities) // 3000
+ * ```
+ *
+ * @since 1.1.0
+ * @category settings
+ */
+export const defaults = {
+  maxResidentEntities: 3_000,
+  // Each final reply waits on a check of its shard's lock, shared by the replies in flight on the
+  // same shard: fewer shards, fewer checks (60 is still plenty to spread over a dozen runners).
+  shardsPerGroup: 60,
+  shardLockExpiration: Duration.seconds(18),
+  shardLockRefreshInterval: Duration.seconds(6),
+  // Work waiting in the database is noticed within this; the engine's default is 10 s.
+  entityMessagePollInterval: Duration.millis(500)
+} satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
+
+/**
+ * The sharding settings for every process of a `LinkSync` cluster: pass them (with the runner's
+ * own address on a runner) as `NodeClusterSocket.layer`'s `shardingConfig`. Every process must
+ * use the same shard count, so build them in one place.
+ *
+ * @example
+ * ```ts
+ * import { NodeClusterSocket } from "@effect/platform-node"
+ * import { Option } from "effect"
+ * import { RunnerAddress } from "effect/cluster"
+ * import { ClusterConfig } from "effect-belvo/workflow"
+ *
+ * const Runner = NodeClusterSocket.layer({
+ *   storage: "sql",
+ *   shardingConfig: {
+ *     ...ClusterConfig.sharding({ maxSyncs: 2_000 }),
+ *     runnerAddress: Option.some(RunnerAddress.make("10.0.0.7", 34431))
+ *   }
+ * })
+ * const WebApp = NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: ClusterConfig.sharding() })
+ * ```
+ *
+ * @since 1.1.0
+ * @category settings
+ */
+export const sharding = (options: Options = {}): Partial<ShardingConfig.ShardingConfig["Service"]> => {
+  if (options.maxSyncs !== undefined && !(Number.isInteger(options.maxSyncs) && options.maxSyncs > 0)) {
+    throw new RangeError(
+      `ClusterConfig.sharding: maxSyncs must be a positive integer, got ${options.maxSyncs}`
+    )
+  }
+  const expiration =
+    options.shardLockExpiration === undefined
+      ? defaults.shardLockExpiration
+      : Duration.fromInputUnsafe(options.shardLockExpiration)
+  return {
+    ...defaults,
+    maxResidentEntities: options.maxSyncs ?? defaults.maxResidentEntities,
+    shardLockExpiration: expiration,
+    shardLockRefreshInterval: Duration.divideUnsafe(expiration, 3)
+  }
+}
