@@ -398,27 +398,27 @@ const sync = (payload: Payload, executionId: string) =>
     }
     const storedSinceRetrieve = storedSince(link, payload.account_id, payload.save_data ?? true)
 
-    if (payload.person !== undefined) {
-      const person = payload.person
-      yield* Activity.make({
-        name: "budget",
-        error: SyncError,
-        execute: Effect.gen(function* () {
-          const month = monthOf(yield* Clock.currentTimeMillis)
-          const limit = settings.monthlyBudget
-          const reservation = yield* store.reserve({ person, month, key: executionId, limit })
-          if (!reservation.granted) {
-            yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "retrieve" })
-            return yield* new BudgetSpent({
-              person: Redacted.make(person, { label: "person" }),
-              month,
-              used: reservation.used,
-              limit
-            })
-          }
-        })
-      })
-    }
+    // The budget is reserved in the retrieve's own activity, before its claim: one recorded step
+    // (a round-trip of the engine's) fewer per sync, and a re-run reserves nothing more (the
+    // reservation is keyed by the sync).
+    const reserveBudget: Effect.Effect<void, BudgetSpent | StoreFailed> =
+      payload.person === undefined
+        ? Effect.void
+        : Effect.gen(function* () {
+            const person = payload.person!
+            const month = monthOf(yield* Clock.currentTimeMillis)
+            const limit = settings.monthlyBudget
+            const reservation = yield* store.reserve({ person, month, key: executionId, limit })
+            if (!reservation.granted) {
+              yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "retrieve" })
+              return yield* new BudgetSpent({
+                person: Redacted.make(person, { label: "person" }),
+                month,
+                used: reservation.used,
+                limit
+              })
+            }
+          })
 
     // How many requests this sync re-sent: at most one (the claim `<executionId>/resend`).
     let resent = 0
@@ -468,12 +468,15 @@ const sync = (payload: Payload, executionId: string) =>
       name: "retrieve",
       success: Step,
       error: SyncError,
-      execute: once(
-        `${executionId}/retrieve`,
-        "retrieve",
-        (claim) => stepOf(Balances.retrieve(retrieveParams, { beforeSend: claim })),
-        storedSinceRetrieve,
-        resendOnce("retrieve", "retrieve")
+      execute: Effect.andThen(
+        reserveBudget,
+        once(
+          `${executionId}/retrieve`,
+          "retrieve",
+          (claim) => stepOf(Balances.retrieve(retrieveParams, { beforeSend: claim })),
+          storedSinceRetrieve,
+          resendOnce("retrieve", "retrieve")
+        )
       )
     })
     if (step.resent === true) resent += 1
@@ -509,12 +512,12 @@ const sync = (payload: Payload, executionId: string) =>
           })
         ]
       })
-      yield* Activity.make({
-        name: `answered-${round}`,
-        error: SyncError,
-        execute: store.removePending(executionId)
-      })
       if (answer._tag === "Expired") {
+        yield* Activity.make({
+          name: `answered-${round}`,
+          error: SyncError,
+          execute: store.removePending(executionId)
+        })
         return yield* new TokenTimedOut({ link, round, expiresAt: DateTime.formatIso(challenge.expiresAt) })
       }
       const token = answer.token ?? undefined
@@ -522,12 +525,17 @@ const sync = (payload: Payload, executionId: string) =>
         name: `resume-${round}`,
         success: Step,
         error: SyncError,
-        execute: once(
-          `${executionId}/resume-${round}`,
-          "resume",
-          (claim) => stepOf(Balances.resume(challenge, token, { beforeSend: claim })),
-          storedSince(link, payload.account_id, challenge.save_data),
-          resendOnce("resume", `resume (round ${round})`)
+        // The answered challenge is forgotten in the resume's own activity (one recorded step fewer
+        // per round; forgetting twice, on a re-run, is harmless).
+        execute: Effect.andThen(
+          store.removePending(executionId),
+          once(
+            `${executionId}/resume-${round}`,
+            "resume",
+            (claim) => stepOf(Balances.resume(challenge, token, { beforeSend: claim })),
+            storedSince(link, payload.account_id, challenge.save_data),
+            resendOnce("resume", `resume (round ${round})`)
+          )
         )
       })
       if (step.resent === true) resent += 1
