@@ -90,4 +90,70 @@ describe("a rate limit shared by clients through one RateLimiter", () => {
       assert.isAtLeast(b.http.requests[0]?.at ?? 0, 3000)
     }).pipe(Effect.scoped, Effect.provide(SharedLimiter))
   )
+
+  it.effect(
+    "a client holds at most one window of permits it is still waiting on; the rest of its queue holds none",
+    () =>
+      Effect.gen(function* () {
+        const limiter = yield* RateLimiter.RateLimiter
+        let consumed = 0
+        const counting = RateLimiter.RateLimiter.of({
+          ...limiter,
+          consume: (options) =>
+            Effect.tap(limiter.consume(options), () =>
+              Effect.sync(() => {
+                consumed += 1
+              })
+            )
+        })
+        const a = mockHttp(() => json(200, wireBalance()))
+        const context = yield* Layer.build(
+          clientLayer(a.layer, { rateLimit: { limit: 2, interval: "1 second" }, retry: false }).pipe(
+            Layer.provide(Layer.succeed(RateLimiter.RateLimiter, counting))
+          )
+        )
+        const fiber = yield* Effect.forkChild(
+          Effect.all(
+            Array.from({ length: 10 }, () => Effect.provide(Balances.get(balanceId), context)),
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* TestClock.adjust("10 millis")
+        // Two sent, two holding the next window's permits, six waiting without any.
+        assert.strictEqual(a.requests.length, 2)
+        assert.strictEqual(consumed, 4)
+        yield* TestClock.adjust("5 seconds")
+        yield* Fiber.join(fiber)
+        assert.strictEqual(consumed, 10)
+        assert.deepStrictEqual(
+          a.requests.map((r) => r.at),
+          [0, 0, 1000, 1000, 2000, 2000, 3000, 3000, 4000, 4000]
+        )
+      }).pipe(Effect.scoped, Effect.provide(SharedLimiter))
+  )
+
+  it.effect("a client stopped with a long queue wastes at most one window of the shared limit", () =>
+    Effect.gen(function* () {
+      const { a, b } = yield* twoClients(() => json(200, wireBalance()))
+      // Ten requests queued by a, which stops (a runner killed) before any but the first two left.
+      const queued = yield* Effect.forkChild(
+        Effect.all(
+          Array.from({ length: 10 }, () => Effect.provide(Balances.get(balanceId), a.context)),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* TestClock.adjust("10 millis")
+      yield* Fiber.interrupt(queued)
+      assert.lengthOf(a.http.requests, 2)
+      const fiber = yield* Effect.forkChild(Effect.provide(Balances.get(balanceId), b.context))
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(fiber)
+      // The next window went to a's two waiting permits; b's request takes the one after, not the
+      // fifth window that a's whole queue would have reserved.
+      assert.deepStrictEqual(
+        b.http.requests.map((r) => r.at),
+        [2000]
+      )
+    }).pipe(Effect.scoped, Effect.provide(SharedLimiter))
+  )
 })

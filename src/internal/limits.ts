@@ -21,8 +21,9 @@ import { type Route, retryAfterMillis } from "./errors.js"
 
 export interface Limits {
   /**
-   * Runs one attempt under the limits: waits for the rate limit, then an in-flight slot. A limiter
-   * whose store fails fails the attempt with a `TransportError` that was never sent.
+   * Runs one attempt under the limits: waits for the rate limit (holding at most one window's worth
+   * of permits at a time), then an in-flight slot. A limiter whose store fails fails the attempt
+   * with a `TransportError` that was never sent.
    */
   readonly withPermit: <A, E, R>(
     attempt: Effect.Effect<A, E, R>,
@@ -59,22 +60,30 @@ export const make = Effect.fnUntraced(function* (settings: Settings) {
       tokens
     })
   const windowMillis = Duration.toMillis(rateLimit.interval)
+  // A permit taken is a slot of a (maybe later) window, spent whether or not its request ever
+  // leaves: so this process holds at most one window's worth of permits it is still waiting on.
+  // Its other requests wait here, holding nothing; a process that stops wastes at most one window
+  // of a shared limit, however many requests it had queued (thousands of queued syncs once left
+  // the other runners without a slot for 15 s).
+  const ahead = yield* Semaphore.make(rateLimit.limit)
   return {
     withPermit: (attempt, route) =>
-      consume(1).pipe(
-        Effect.mapError(
-          (error) =>
-            new BelvoError.TransportError({
-              message: `${route.method} ${route.path} was not sent: the rate limiter's store failed: ${error.message}`,
-              method: route.method,
-              path: route.path,
-              sent: false
-            })
-        ),
-        Effect.flatMap(({ delay }) =>
-          Duration.isZero(delay) ? capped(attempt) : Effect.delay(capped(attempt), delay)
+      ahead
+        .withPermits(1)(
+          consume(1).pipe(
+            Effect.mapError(
+              (error) =>
+                new BelvoError.TransportError({
+                  message: `${route.method} ${route.path} was not sent: the rate limiter's store failed: ${error.message}`,
+                  method: route.method,
+                  path: route.path,
+                  sent: false
+                })
+            ),
+            Effect.flatMap(({ delay }) => (Duration.isZero(delay) ? Effect.void : Effect.sleep(delay)))
+          )
         )
-      ),
+        .pipe(Effect.andThen(capped(attempt))),
     // The rest of the window is spent (longer for a longer Retry-After, up to a minute of windows).
     backOff: (retryAfterMillis) => {
       const windows = retryAfterMillis === null ? 1 : Math.max(1, Math.ceil(retryAfterMillis / windowMillis))
