@@ -1,14 +1,18 @@
 /**
- * The scale section of `npm run bench`: 10,000 plain sandbox links (25 ms per request) synced with
- * `LinkSync` on `ClusterWorkflowEngine` by 1, 2 and 4 runner processes (PostgreSQL for the engine,
- * the sync store and the shared rate limit), started by a client-only process (this one).
- * The sandbox server runs in its own process and logs every request's arrival; the report gives
- * links per second and the peak request rate in any 1-second window against the configured limit.
+ * The scale section of `npm run bench`: plain sandbox links (25 ms per request) synced with
+ * `LinkSync` on `ClusterWorkflowEngine` by 1 and 2 runner processes (PostgreSQL for the engine, the
+ * sync store and the shared rate limit; sharding as `ClusterConfig.sharding()`), every link launched
+ * at once by a client-only process (this one): 1,000, 10,000 and 50,000 links with nothing killed,
+ * then 10,000 links with one of two runners SIGKILLed at 30%. The sandbox server runs in its own
+ * process and logs every request's arrival; the report gives links per second, CPU per sync of the
+ * runners and of PostgreSQL, lost shard locks, re-runs, re-sends, failover and the longest stretch
+ * below half the rate limit.
  *
  * `runScale` returns the markdown section (bench/run.ts puts it in its report). Run alone,
  * `npx tsx bench/scale.ts` prints it and writes it into bench/results.md (replacing an earlier scale
- * section). BENCH_QUICK=1: 1,000 links (a smoke test; nothing is written). BENCH_SCALE_LINKS and
- * BENCH_SCALE_RUNNERS (e.g. "1,2") override the link count and the runner counts.
+ * section). BENCH_QUICK=1: 1,000 links, and a kill run of 1,000 (a smoke test; nothing is written).
+ * BENCH_SCALE_LINKS ("1000,10000"), BENCH_SCALE_RUNNERS ("1,2") and BENCH_SCALE_KILL_LINKS (0: no
+ * kill run) override the plan; MAX_SYNCS overrides the runners' `maxSyncs`.
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { cpus } from "node:os"
@@ -19,8 +23,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as Snowflake from "effect/cluster/Snowflake"
 import * as SqlClient from "effect/sql/SqlClient"
-import { LinkSync } from "../src/workflow/index.js"
+import { ClusterConfig, LinkSync } from "../src/workflow/index.js"
 import { stopChild } from "../test/support/servers.js"
 import {
   asClient,
@@ -36,14 +41,16 @@ import type { ScaleReady, ScaleReply, ScaleRequest } from "./scaleServer.js"
 
 const LATENCY_MS = 25
 const RATE_LIMIT = 200
-/** Longest a run may take before the section reports it as incomplete. */
-const RUN_DEADLINE_MS = 150_000
+/** Longest a run may take before the section reports it as incomplete: far beyond any run's need. */
+const RUN_DEADLINE_MS = 30 * 60_000
+/** The kill run's runner dies once this share of the syncs finished. */
+const KILL_AT = 0.3
 
 interface SandboxProcess {
   readonly url: string
   readonly addLinks: (count: number) => Promise<ReadonlyArray<string>>
   readonly arrivals: () => Promise<{
-    readonly arrivals: ReadonlyArray<readonly [string, number, number, boolean]>
+    readonly arrivals: ReadonlyArray<readonly [string, number, number, boolean, string]>
     readonly cpuMillis: number
   }>
 }
@@ -102,28 +109,109 @@ const cpuSeconds = (pid: number): number => {
 export interface ScaleRow {
   readonly runners: number
   readonly links: number
+  /** When one of the runners was SIGKILLed: after this share of the syncs had finished. */
+  readonly killAt: number | undefined
   readonly completed: number
   /** Syncs that did not succeed, by error tag ("unfinished": not done by the deadline). */
   readonly failed: Readonly<Record<string, number>>
-  /** Retrieves run again after a runner lost its shards, that found their claim (recovery listings). */
+  /** Retrieves run again that found their claim taken (their recovery listings at the server). */
   readonly rerun: number
+  /** POSTs beyond the first for the same link: a sync's one re-send after a lost answer. */
+  readonly resent: number
   readonly seconds: number
   readonly launchSeconds: number
   readonly requests: number
   readonly peakPerSecond: number
   readonly meanPerSecond: number
+  /** The longest run of whole seconds with fewer than half the limit's requests, before the last 1% of them. */
+  readonly longestSlowSeconds: number
+  /** From the kill until the survivor held every shard. */
+  readonly failoverSeconds: number | undefined
   readonly runnersCpuSeconds: number
+  readonly databaseCpuSeconds: number
   readonly sandboxCpuSeconds: number
   readonly lockTrouble: number
 }
 
-/** One run: a fresh sandbox process and database, `runners` runners, `links` syncs. */
-const oneRun = (servers: Servers, runners: number, links: number, log: (line: string) => void) =>
+/** The PostgreSQL server's processes: their CPU seconds, by pid (a backend that exits takes its own along). */
+const postgresCpu = (): Map<number, number> => {
+  const cpu = new Map<number, number>()
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue
+      cpu.set(Number(entry), cpuSeconds(Number(entry)))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return cpu
+}
+
+const cpuSince = (before: Map<number, number>, after: Map<number, number>): number => {
+  let sum = 0
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0)
+  return sum
+}
+
+/** The longest run of whole seconds with fewer than `floor` arrivals, up to the arrival of 99% of them. */
+const longestBelow = (times: ReadonlyArray<number>, floor: number): number => {
+  if (times.length === 0) return 0
+  const sorted = [...times].sort((a, b) => a - b)
+  const first = sorted[0]!
+  const until = sorted[Math.floor(sorted.length * 0.99)]!
+  const buckets = new Array<number>(Math.max(1, Math.floor((until - first) / 1000))).fill(0)
+  for (const at of sorted) {
+    const i = Math.floor((at - first) / 1000)
+    if (i < buckets.length) buckets[i]! += 1
+  }
+  let longest = 0
+  let current = 0
+  for (const count of buckets) {
+    current = count < floor ? current + 1 : 0
+    longest = Math.max(longest, current)
+  }
+  return longest
+}
+
+/** Shard locks held per backend, as awaitBalancedShards reads them. */
+const shardHolders = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<{ pid: number; shards: number }>`
+    SELECT pid, count(*)::int AS shards FROM pg_locks
+    WHERE locktype = 'advisory' AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    GROUP BY pid`
+})
+
+/** The time of the last final reply to a sync's run request, from its snowflake id, and how many there are. */
+const finalReplies = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ n: number; last: string | null }>`
+    SELECT count(*)::int AS n, max(r.id)::text AS last
+    FROM cluster_replies r JOIN cluster_messages m ON r.request_id = m.id
+    WHERE m.tag = 'run' AND r.kind = 0`
+  const row = rows[0]
+  return {
+    count: row?.n ?? 0,
+    lastAt: row?.last == null ? undefined : Snowflake.timestamp(Snowflake.Snowflake(BigInt(row.last)))
+  }
+})
+
+interface RunOptions {
+  readonly runners: number
+  readonly links: number
+  readonly killAt?: number | undefined
+}
+
+/** One run: a fresh sandbox process and database, `runners` runners, `links` syncs, maybe a kill. */
+const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => void) =>
   Effect.gen(function* () {
+    const { runners, links, killAt } = options
     const sandbox = yield* sandboxProcess
     const ids = yield* Effect.promise(() => sandbox.addLinks(links))
     const cluster = yield* startRunners(servers, {
-      name: `scale_${runners}_${links}`,
+      name: `scale_${runners}_${links}${killAt === undefined ? "" : "_kill"}`,
       runners,
       sandboxUrl: sandbox.url,
       rateLimit: RATE_LIMIT
@@ -133,57 +221,83 @@ const oneRun = (servers: Servers, runners: number, links: number, log: (line: st
       cluster.pgUrl,
       runners,
       Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
         const sandboxCpu0 = (yield* Effect.promise(() => sandbox.arrivals())).cpuMillis
         const cpu0 = children.map((child) => cpuSeconds(child.pid))
-        const started = performance.now()
-        const deadline = Date.now() + RUN_DEADLINE_MS
+        const database0 = postgresCpu()
+        const startedAt = Date.now()
+        const deadline = startedAt + RUN_DEADLINE_MS
         const executions = yield* Effect.forEach(ids, (link) => LinkSync.launch({ link, run: "scale" }), {
           concurrency: 64
         })
-        const launchSeconds = (performance.now() - started) / 1000
+        const launchSeconds = (Date.now() - startedAt) / 1000
         // Completion, cheaply: a plain link's sync never suspends, so its run request's final reply
-        // is its end. (Polling 10,000 executions twice a second would take the runners' CPU.)
-        let completed = 0
-        while (completed < links && Date.now() < deadline) {
-          const rows = yield* sql<{ n: number }>`
-            SELECT count(*)::int AS n FROM cluster_replies r JOIN cluster_messages m ON r.request_id = m.id
-            WHERE m.tag = 'run' AND r.kind = 0`
-          completed = rows[0]?.n ?? 0
-          if (completed < links) yield* Effect.sleep("200 millis")
+        // is its end, and the reply's snowflake id says when it was written. (Polling 50,000
+        // executions would take the runners' CPU.)
+        let done = yield* finalReplies
+        let killedAt: number | undefined
+        let victimCpu = 0
+        let failoverSeconds: number | undefined
+        while (done.count < links && Date.now() < deadline) {
+          if (killAt !== undefined && killedAt === undefined && done.count >= links * killAt) {
+            victimCpu = cpuSeconds(children[0]!.pid) - cpu0[0]!
+            children[0]!.process.kill("SIGKILL")
+            killedAt = Date.now()
+          }
+          if (killedAt !== undefined && failoverSeconds === undefined) {
+            const holders = yield* shardHolders
+            const total = holders.reduce((n, row) => n + row.shards, 0)
+            if (holders.length === 1 && total === ClusterConfig.defaults.shardsPerGroup)
+              failoverSeconds = (Date.now() - killedAt) / 1000
+            yield* Effect.sleep("200 millis")
+          } else yield* Effect.sleep("1 second")
+          done = yield* finalReplies
         }
-        const seconds = (performance.now() - started) / 1000
-        const runnersCpu = children.reduce((sum, child, i) => sum + cpuSeconds(child.pid) - cpu0[i]!, 0)
+        const endedAt = done.count === links && done.lastAt !== undefined ? done.lastAt : Date.now()
+        const seconds = (endedAt - startedAt) / 1000
+        const runnersCpu = children.reduce(
+          (sum, child, i) =>
+            sum + (i === 0 && killedAt !== undefined ? victimCpu : cpuSeconds(child.pid) - cpu0[i]!),
+          0
+        )
+        const databaseCpu = cpuSince(database0, postgresCpu())
         const served = yield* Effect.promise(() => sandbox.arrivals())
         // Then every execution's result, through the engine (not timed).
-        const done = yield* awaitAll(executions, Date.now() + 60_000)
+        const exits = yield* awaitAll(executions, Date.now() + 120_000)
         const failed: Record<string, number> = {}
-        for (const exit of done.values()) {
+        for (const exit of exits.values()) {
           if (Exit.isSuccess(exit)) continue
           const tag = Option.getOrUndefined(Cause.findErrorOption(exit.cause))?._tag ?? "defect"
           failed[tag] = (failed[tag] ?? 0) + 1
         }
-        if (done.size < links) failed.unfinished = links - done.size
+        if (exits.size < links) failed.unfinished = links - exits.size
         const times = served.arrivals.map(([, at]) => at)
         const span = times.length < 2 ? 1 : (Math.max(...times) - Math.min(...times)) / 1000
+        const posts = served.arrivals.filter(([method]) => method === "POST")
         const row: ScaleRow = {
           runners,
           links,
+          killAt,
           completed: links - Object.values(failed).reduce((a, b) => a + b, 0),
           failed,
           rerun: served.arrivals.filter(([, , , recovery]) => recovery).length,
+          resent: posts.length - new Set(posts.map(([, , , , link]) => link)).size,
           seconds,
           launchSeconds,
           requests: times.length,
           peakPerSecond: peakWithin(times, 1000),
           meanPerSecond: times.length / span,
+          longestSlowSeconds: longestBelow(times, RATE_LIMIT / 2),
+          failoverSeconds,
           runnersCpuSeconds: runnersCpu,
+          databaseCpuSeconds: databaseCpu,
           sandboxCpuSeconds: (served.cpuMillis - sandboxCpu0) / 1000,
           lockTrouble: children.reduce((sum, child) => sum + lockTrouble(child), 0)
         }
         log(
-          `  ${runners} runner(s): ${fmt(row.completed)}/${fmt(links)} synced in ${row.seconds.toFixed(1)} s ` +
-            `(${fmt(links / row.seconds)} links/s), peak ${row.peakPerSecond} requests in 1 s, limit ${RATE_LIMIT}/s`
+          `  ${runners} runner(s)${killAt === undefined ? "" : `, one killed at ${killAt * 100}%`}: ` +
+            `${fmt(row.completed)}/${fmt(links)} synced in ${row.seconds.toFixed(1)} s ` +
+            `(${fmt(links / row.seconds)} links/s), runners ${((runnersCpu * 1000) / links).toFixed(2)} ms CPU per sync, ` +
+            `${row.lockTrouble} lost locks, ${row.rerun} re-runs, ${row.resent} re-sent`
         )
         return row
       })
@@ -195,56 +309,76 @@ const failures = (failed: Readonly<Record<string, number>>): string => {
   return entries.length === 0 ? "0" : entries.map(([tag, n]) => `${n} ${tag}`).join(", ")
 }
 
-const runnerCounts = (): ReadonlyArray<number> =>
-  (process.env.BENCH_SCALE_RUNNERS ?? "1,2,4").split(",").map((n) => Number(n.trim()))
+const list = (name: string, fallback: string): ReadonlyArray<number> =>
+  (process.env[name] ?? fallback).split(",").map((n) => Number(n.trim()))
+
+/** The runs: every link count with every runner count, nothing killed, then the kill run. */
+const plan = (quick: boolean): ReadonlyArray<RunOptions> => {
+  const links = list("BENCH_SCALE_LINKS", quick ? "1000" : "1000,10000,50000")
+  const runners = list("BENCH_SCALE_RUNNERS", "1,2")
+  const kill = Number(process.env.BENCH_SCALE_KILL_LINKS ?? (quick ? 1_000 : 10_000))
+  return [
+    ...links.flatMap((count) => runners.map((n) => ({ runners: n, links: count }))),
+    ...(kill > 0 ? [{ runners: 2, links: kill, killAt: KILL_AT }] : [])
+  ]
+}
 
 /** Runs the scale benchmark; returns its markdown section. */
 export const runScale = async (options: {
   readonly quick: boolean
   readonly log: (line: string) => void
 }): Promise<ReadonlyArray<string>> => {
-  const links = Number(process.env.BENCH_SCALE_LINKS ?? (options.quick ? 1_000 : 10_000))
   const started = performance.now()
-  options.log(`\n== scale: ${fmt(links)} links, ${LATENCY_MS} ms per request, limit ${RATE_LIMIT}/s ==`)
+  const runs = plan(options.quick)
+  options.log(`\n== scale: ${runs.length} runs, ${LATENCY_MS} ms per request, limit ${RATE_LIMIT}/s ==`)
   const rows = await Effect.runPromise(
     Effect.scoped(
       Effect.gen(function* () {
         const shared = yield* servers
         const rows: Array<ScaleRow> = []
         // Each run in its own scope: its runners and sandbox are gone before the next starts.
-        for (const count of runnerCounts())
-          rows.push(yield* Effect.scoped(oneRun(shared, count, links, options.log)))
+        for (const run of runs) rows.push(yield* Effect.scoped(oneRun(shared, run, options.log)))
         return rows
       })
     )
   )
   const wholeSeconds = (performance.now() - started) / 1000
+  const sharding = ClusterConfig.defaults
+  const perSync = (seconds: number, links: number) => ((seconds * 1000) / links).toFixed(2)
   return [
-    `## Scale: ${fmt(links)} links synced by runner processes`,
+    `## Scale: links synced by runner processes`,
     "",
     `One \`LinkSync\` per plain sandbox link (a POST retrieve, ${LATENCY_MS} ms per request) on \`ClusterWorkflowEngine\` ` +
-      `with PostgreSQL 17 (engine messages, shard locks, \`SyncStore.layerSql\`), launched from a client-only process; ` +
-      `every runner's \`BelvoClient\` shares one rate limit of ${RATE_LIMIT} requests per 1-second window through a ` +
-      `\`RateLimiter\` in the same database (\`RateLimiterSql\`). The sandbox server runs in its own process and logs each request's arrival. ` +
-      `"s" runs from the first launch to the last sync's final reply; "peak in 1 s" is the most arrivals in any ` +
-      `sliding second (the limiter allows up to 2 × limit − 1 there), "mean" the arrivals over their whole span. ` +
-      `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client). ` +
-      `"lock trouble": runners' "Shard lock storage is unhealthy" errors: a runner too busy to refresh its shard ` +
-      `locks in time (6 s expiry, refreshed every 2 s) drops its shards, and what it was running runs again; ` +
-      `"re-run retrieves" are those that found their claim and listed what Belvo stored instead of sending again ` +
-      `(an \`OutcomeUnknown\` when nothing was stored yet).`,
+      `with PostgreSQL 17 (engine messages, shard locks, \`SyncStore.layerSql\`), every link launched at once from a ` +
+      `client-only process; every runner's \`BelvoClient\` shares one rate limit of ${RATE_LIMIT} requests per 1-second ` +
+      `window through \`RateLimiterSql\` in the same database. Sharding as \`ClusterConfig.sharding()\`: at most ` +
+      `${fmt(sharding.maxResidentEntities)} syncs held by a runner at once (the rest wait in the database), ` +
+      `${sharding.shardsPerGroup} shards, locks living 18 s and refreshed every 6 s. ` +
+      `The sandbox server runs in its own process and logs each request's arrival. ` +
+      `"s" runs from the first launch to the last sync's final reply (its id's timestamp); "kill": one of the runners ` +
+      `SIGKILLed once that share of the syncs had finished; "failover s": from the kill until the survivor held every ` +
+      `shard; "slowest stretch": the longest run of whole seconds with fewer than ${RATE_LIMIT / 2} requests (half the ` +
+      `limit), up to the last 1% of the requests; "peak in 1 s" the most arrivals in any sliding second (the limiter ` +
+      `allows up to 2 × limit − 1 there). "lost locks": runners' "Shard lock storage is unhealthy" errors (a runner ` +
+      `that could not refresh its shard locks in time drops them, and what it was running runs again); "re-runs": ` +
+      `retrieves run again that found their claim taken (each lists what Belvo stored instead of sending again); ` +
+      `"re-sent": a link's second POST (a sync's one re-send when its answer was lost with nothing stored). ` +
+      `CPU per sync: the runners' (user + system, from /proc) and PostgreSQL's processes', divided by the links. ` +
+      `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client).`,
     "",
-    "| runners | links | synced | failed | s | links/s | launch s | requests | peak in 1 s | mean req/s | limit /s | runners CPU s | sandbox CPU s | lock trouble | re-run retrieves |",
-    "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| runners | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | lost locks | re-runs | re-sent |",
+    "|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (row) =>
-        `| ${row.runners} | ${fmt(row.links)} | ${fmt(row.completed)} | ${failures(row.failed)} | ${row.seconds.toFixed(1)} | ` +
-        `${fmt(row.links / row.seconds)} | ${row.launchSeconds.toFixed(1)} | ${fmt(row.requests)} | ${row.peakPerSecond} | ` +
-        `${row.meanPerSecond.toFixed(1)} | ${RATE_LIMIT} | ${row.runnersCpuSeconds.toFixed(1)} | ` +
-        `${row.sandboxCpuSeconds.toFixed(1)} | ${row.lockTrouble} | ${fmt(row.rerun)} |`
+        `| ${row.runners} | ${fmt(row.links)} | ${row.killAt === undefined ? "-" : `1 at ${row.killAt * 100}%`} | ` +
+        `${fmt(row.completed)} | ${failures(row.failed)} | ${row.seconds.toFixed(1)} | ${fmt(row.links / row.seconds)} | ` +
+        `${row.launchSeconds.toFixed(1)} | ${fmt(row.requests)} | ${row.meanPerSecond.toFixed(1)} | ${row.peakPerSecond} | ` +
+        `${row.longestSlowSeconds} | ${row.failoverSeconds === undefined ? "-" : row.failoverSeconds.toFixed(1)} | ` +
+        `${perSync(row.runnersCpuSeconds, row.links)} | ${perSync(row.databaseCpuSeconds, row.links)} | ` +
+        `${row.lockTrouble} | ${fmt(row.rerun)} | ${fmt(row.resent)} |`
     ),
     "",
-    `Scale section: ${wholeSeconds.toFixed(0)} s, servers and processes included.`,
+    `Limit ${RATE_LIMIT} requests/s. Scale section: ${wholeSeconds.toFixed(0)} s, servers and processes included.`,
     ""
   ]
 }

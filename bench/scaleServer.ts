@@ -26,10 +26,26 @@ export interface ScaleReply {
   readonly type: "reply"
   readonly id: number
   readonly links?: ReadonlyArray<string>
-  /** Method, arrival (epoch ms), status, and whether it was a sync's recovery listing (`fields=id`). */
-  readonly arrivals?: ReadonlyArray<readonly [method: string, at: number, status: number, recovery: boolean]>
+  /**
+   * Method, arrival (epoch ms), status, whether it was a sync's recovery listing (`fields=id`), and
+   * the link a POST retrieved ("" otherwise).
+   */
+  readonly arrivals?: ReadonlyArray<
+    readonly [method: string, at: number, status: number, recovery: boolean, link: string]
+  >
   /** Server CPU time (user + system) since start, in milliseconds. */
   readonly cpuMillis?: number
+}
+
+/** The link a POST retrieve names in its body. */
+const postedLink = (request: Sandbox.LoggedRequest): string => {
+  if (request.method !== "POST") return ""
+  try {
+    const body: unknown = JSON.parse(request.body)
+    return typeof body === "object" && body !== null && "link" in body ? String(body.link) : ""
+  } catch {
+    return ""
+  }
 }
 
 const latency = Duration.millis(Number(process.env.LATENCY_MS ?? 25))
@@ -55,7 +71,8 @@ const main = async () => {
           const cpu = process.cpuUsage()
           return {
             arrivals: log.map(
-              (r) => [r.method, r.receivedAt, r.status ?? 0, r.url.includes("fields=id")] as const
+              (r) =>
+                [r.method, r.receivedAt, r.status ?? 0, r.url.includes("fields=id"), postedLink(r)] as const
             ),
             cpuMillis: (cpu.user + cpu.system) / 1000
           }
