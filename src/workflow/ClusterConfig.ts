@@ -47,7 +47,7 @@ export interface Options {
 
 /**
  * The defaults of {@link sharding}: 3,000 syncs per runner, 60 shards, shard locks that live 18 s
- * (refreshed every 6 s), storage polled every 500 ms.
+ * (refreshed every 6 s), storage polled every 500 ms, local messages not encoded twice.
  *
  * @example
  * ```ts
@@ -61,13 +61,18 @@ export interface Options {
  */
 export const defaults = {
   maxResidentEntities: 3_000,
-  // Each final reply waits on a check of its shard's lock, shared by the replies in flight on the
-  // same shard: fewer shards, fewer checks (60 is still plenty to spread over a dozen runners).
+  // Each final reply waits on a check of its shard's lock (two queries), shared by the replies in
+  // flight on the same shard: fewer shards, fewer checks (0.78 per sync measured at 60), and 60 is
+  // still plenty to spread over a dozen runners.
   shardsPerGroup: 60,
   shardLockExpiration: Duration.seconds(18),
   shardLockRefreshInterval: Duration.seconds(6),
   // Work waiting in the database is noticed within this; the engine's default is 10 s.
-  entityMessagePollInterval: Duration.millis(500)
+  entityMessagePollInterval: Duration.millis(500),
+  // A step's request to its own runner is handed over as it is, not encoded and decoded to imitate
+  // a remote runner (a development check the engine does by default; every message is still encoded
+  // for storage): 4.3-4.9 ms of runner CPU per sync down to 3.9 at two runners.
+  simulateRemoteSerialization: false
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 /**
