@@ -43,13 +43,6 @@ const Belvo = BelvoClient.layerConfig({
   maxConcurrentRequests: 16
 }).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(SharedRateLimit))
 
-// Already running Redis? Effect's own Redis store holds the same limit there: provide this in place
-// of SharedRateLimit (and `npm install redis`).
-export const RedisRateLimit = RateLimiter.layer.pipe(
-  Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
-  Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))
-)
-
 // Where listed pages go. A real sink writes them (to a table keyed by `delivery.key`, say).
 const Sink = PageSink.layer((delivery) =>
   Console.log(`${delivery.key}: ${delivery.balances.length} balances`)
@@ -85,6 +78,13 @@ export const Client = Layer.mergeAll(
 // Tonight's syncs: started, not awaited; each runs to its end on some runner.
 export const start = (run: string, links: ReadonlyArray<string>) =>
   Effect.forEach(links, (link) => LinkSync.launch({ link, run, list: {} }), { concurrency: 16 })
+
+// Already running Redis? Effect's own Redis store holds the same limit there: provide this in place
+// of SharedRateLimit (and `npm install redis`).
+export const RedisRateLimit = RateLimiter.layer.pipe(
+  Layer.provide(RateLimiter.layerStoreRedis({ prefix: "effect-belvo:" })),
+  Layer.provide(Layer.unwrap(Effect.map(Config.String("REDIS_URL"), (url) => NodeRedis.layer({ url }))))
+)
 
 // The web app's side of MFA: show what each waiting challenge asks, hand over the answer.
 export const answerFromTerminal = Effect.gen(function* () {

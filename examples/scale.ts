@@ -59,11 +59,22 @@ export const counting = Effect.gen(function* () {
   return { layer: Layer.succeed(PageSink.PageSink, memory.sink), memory }
 })
 
+// What every sync uses: each person's monthly budget (Open Finance Brazil's cap of 420 at the time
+// of writing), and one re-send of a request whose answer was lost (the default; "never" to refuse).
+export const Settings = Layer.succeed(LinkSync.Settings, {
+  ...LinkSync.defaultSettings,
+  monthlyBudget: 420,
+  resend: "once"
+})
+
 export const main = Effect.gen(function* () {
   const { layer, memory } = yield* counting
   const summaries = yield* nightly("2026-11-30").pipe(
     Effect.provide(
-      LinkSync.layerEmbedded(layer).pipe(Layer.provideMerge(SandboxClient.layer({ largeLinkBalances: 0 })))
+      LinkSync.layerEmbedded(layer).pipe(
+        Layer.provide(Settings),
+        Layer.provideMerge(SandboxClient.layer({ largeLinkBalances: 0 }))
+      )
     )
   )
   for (const summary of summaries.slice(0, 4)) {
