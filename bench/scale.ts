@@ -12,7 +12,8 @@
  * `npx tsx bench/scale.ts` prints it and writes it into bench/results.md (replacing an earlier scale
  * section). BENCH_QUICK=1: 1,000 links, and a kill run of 1,000 (a smoke test; nothing is written).
  * BENCH_SCALE_LINKS ("1000,10000"), BENCH_SCALE_RUNNERS ("1,2") and BENCH_SCALE_KILL_LINKS (0: no
- * kill run) override the plan; MAX_SYNCS overrides the runners' `maxSyncs`.
+ * kill run) override the plan; MAX_SYNCS overrides the runners' `maxSyncs`; BENCH_SCALE_TIMELINE=1
+ * logs each run's requests per second.
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { cpus } from "node:os"
@@ -128,9 +129,21 @@ export interface ScaleRow {
   /** From the kill until the survivor held every shard. */
   readonly failoverSeconds: number | undefined
   readonly runnersCpuSeconds: number
+  /** The largest peak resident memory of a runner, MiB. */
+  readonly runnerPeakMiB: number
   readonly databaseCpuSeconds: number
   readonly sandboxCpuSeconds: number
   readonly lockTrouble: number
+}
+
+/** A process's peak resident memory in MiB, from /proc (Linux); 0 elsewhere. */
+const peakRssMiB = (pid: number): number => {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
+    return match === null ? 0 : Number(match[1]) / 1024
+  } catch {
+    return 0
+  }
 }
 
 /** The PostgreSQL server's processes: their CPU seconds, by pid (a backend that exits takes its own along). */
@@ -236,10 +249,12 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
         let done = yield* finalReplies
         let killedAt: number | undefined
         let victimCpu = 0
+        let victimPeak = 0
         let failoverSeconds: number | undefined
         while (done.count < links && Date.now() < deadline) {
           if (killAt !== undefined && killedAt === undefined && done.count >= links * killAt) {
             victimCpu = cpuSeconds(children[0]!.pid) - cpu0[0]!
+            victimPeak = peakRssMiB(children[0]!.pid)
             children[0]!.process.kill("SIGKILL")
             killedAt = Date.now()
           }
@@ -272,6 +287,18 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
         if (exits.size < links) failed.unfinished = links - exits.size
         const times = served.arrivals.map(([, at]) => at)
         const span = times.length < 2 ? 1 : (Math.max(...times) - Math.min(...times)) / 1000
+        if (process.env.BENCH_SCALE_TIMELINE === "1") {
+          const first = Math.min(...times)
+          const perSecond: Array<number> = []
+          for (const at of times) {
+            const second = Math.floor((at - first) / 1000)
+            perSecond[second] = (perSecond[second] ?? 0) + 1
+          }
+          const kill = killedAt === undefined ? "" : `, kill at ${((killedAt - first) / 1000).toFixed(1)} s`
+          log(
+            `  requests per second from the first${kill}: ${Array.from(perSecond, (n) => n ?? 0).join(" ")}`
+          )
+        }
         const posts = served.arrivals.filter(([method]) => method === "POST")
         const row: ScaleRow = {
           runners,
@@ -289,6 +316,7 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
           longestSlowSeconds: longestBelow(times, RATE_LIMIT / 2),
           failoverSeconds,
           runnersCpuSeconds: runnersCpu,
+          runnerPeakMiB: Math.max(victimPeak, ...children.map((child) => peakRssMiB(child.pid))),
           databaseCpuSeconds: databaseCpu,
           sandboxCpuSeconds: (served.cpuMillis - sandboxCpu0) / 1000,
           lockTrouble: children.reduce((sum, child) => sum + lockTrouble(child), 0)
@@ -363,11 +391,12 @@ export const runScale = async (options: {
       `that could not refresh its shard locks in time drops them, and what it was running runs again); "re-runs": ` +
       `retrieves run again that found their claim taken (each lists what Belvo stored instead of sending again); ` +
       `"re-sent": a link's second POST (a sync's one re-send when its answer was lost with nothing stored). ` +
-      `CPU per sync: the runners' (user + system, from /proc) and PostgreSQL's processes', divided by the links. ` +
+      `CPU per sync: the runners' (user + system, from /proc) and PostgreSQL's processes', divided by the links; ` +
+      `"runner peak MiB": the largest peak resident memory (VmHWM) of a runner. ` +
       `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client).`,
     "",
-    "| runners | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | lost locks | re-runs | re-sent |",
-    "|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| runners | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | runner peak MiB | lost locks | re-runs | re-sent |",
+    "|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (row) =>
         `| ${row.runners} | ${fmt(row.links)} | ${row.killAt === undefined ? "-" : `1 at ${row.killAt * 100}%`} | ` +
@@ -375,6 +404,7 @@ export const runScale = async (options: {
         `${row.launchSeconds.toFixed(1)} | ${fmt(row.requests)} | ${row.meanPerSecond.toFixed(1)} | ${row.peakPerSecond} | ` +
         `${row.longestSlowSeconds} | ${row.failoverSeconds === undefined ? "-" : row.failoverSeconds.toFixed(1)} | ` +
         `${perSync(row.runnersCpuSeconds, row.links)} | ${perSync(row.databaseCpuSeconds, row.links)} | ` +
+        `${row.runnerPeakMiB.toFixed(0)} | ` +
         `${row.lockTrouble} | ${fmt(row.rerun)} | ${fmt(row.resent)} |`
     ),
     "",
