@@ -12,7 +12,7 @@
  * `npx tsx bench/scale.ts` prints it and writes it into bench/results.md (replacing an earlier scale
  * section). BENCH_QUICK=1: 1,000 links, and a kill run of 1,000 (a smoke test; nothing is written).
  * BENCH_SCALE_LINKS ("1000,10000"), BENCH_SCALE_RUNNERS ("1,2") and BENCH_SCALE_KILL_LINKS (0: no
- * kill run) override the plan; MAX_SYNCS overrides the runners' `maxSyncs`; BENCH_SCALE_TIMELINE=1
+ * kill run), BENCH_SCALE_UNBOUNDED_LINKS (0: no comparison run without the bound) override the plan; MAX_SYNCS overrides the runners' `maxSyncs`; BENCH_SCALE_TIMELINE=1
  * logs each run's requests per second.
  */
 import { type ChildProcess, fork } from "node:child_process"
@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as ShardingConfig from "effect/cluster/ShardingConfig"
 import * as Snowflake from "effect/cluster/Snowflake"
 import * as SqlClient from "effect/sql/SqlClient"
 import { ClusterConfig, LinkSync } from "../src/workflow/index.js"
@@ -36,7 +37,7 @@ import {
   servers,
   startRunners
 } from "../test/workflow/cluster/harness.js"
-import { type Child, lockTrouble } from "../test/workflow/cluster/processes.js"
+import { type Child, lockTrouble, loopDelayMax } from "../test/workflow/cluster/processes.js"
 import { fmt, tsxExecArgv } from "./harness.js"
 import type { ScaleReady, ScaleReply, ScaleRequest } from "./scaleServer.js"
 
@@ -44,6 +45,8 @@ const LATENCY_MS = 25
 const RATE_LIMIT = 200
 /** Longest a run may take before the section reports it as incomplete: far beyond any run's need. */
 const RUN_DEADLINE_MS = 30 * 60_000
+/** The engine's own bound on resident entities (`ShardingConfig.defaults.maxResidentEntities`). */
+const ENGINE_DEFAULT_MAX_RESIDENT = ShardingConfig.defaults.maxResidentEntities as number
 /** The kill run's runner dies once this share of the syncs finished. */
 const KILL_AT = 0.3
 
@@ -134,6 +137,10 @@ export interface ScaleRow {
   readonly databaseCpuSeconds: number
   readonly sandboxCpuSeconds: number
   readonly lockTrouble: number
+  /** The longest event-loop delay of a runner, ms. */
+  readonly loopDelayMillis: number
+  /** Each runner's bound (`maxSyncs`). */
+  readonly maxSyncs: number
 }
 
 /** A process's peak resident memory in MiB, from /proc (Linux); 0 elsewhere. */
@@ -215,19 +222,22 @@ interface RunOptions {
   readonly runners: number
   readonly links: number
   readonly killAt?: number | undefined
+  /** The runners' bound, when not `ClusterConfig`'s default. */
+  readonly maxSyncs?: number | undefined
 }
 
 /** One run: a fresh sandbox process and database, `runners` runners, `links` syncs, maybe a kill. */
 const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => void) =>
   Effect.gen(function* () {
-    const { runners, links, killAt } = options
+    const { runners, links, killAt, maxSyncs } = options
     const sandbox = yield* sandboxProcess
     const ids = yield* Effect.promise(() => sandbox.addLinks(links))
     const cluster = yield* startRunners(servers, {
-      name: `scale_${runners}_${links}${killAt === undefined ? "" : "_kill"}`,
+      name: `scale_${runners}_${links}${killAt === undefined ? "" : "_kill"}${maxSyncs === undefined ? "" : `_${maxSyncs}`}`,
       runners,
       sandboxUrl: sandbox.url,
-      rateLimit: RATE_LIMIT
+      rateLimit: RATE_LIMIT,
+      maxSyncs
     })
     const children: ReadonlyArray<Child> = cluster.runners
     return yield* asClient(
@@ -319,7 +329,9 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
           runnerPeakMiB: Math.max(victimPeak, ...children.map((child) => peakRssMiB(child.pid))),
           databaseCpuSeconds: databaseCpu,
           sandboxCpuSeconds: (served.cpuMillis - sandboxCpu0) / 1000,
-          lockTrouble: children.reduce((sum, child) => sum + lockTrouble(child), 0)
+          lockTrouble: children.reduce((sum, child) => sum + lockTrouble(child), 0),
+          loopDelayMillis: Math.max(...children.map(loopDelayMax)),
+          maxSyncs: options.maxSyncs ?? ClusterConfig.defaults.maxResidentEntities
         }
         log(
           `  ${runners} runner(s)${killAt === undefined ? "" : `, one killed at ${killAt * 100}%`}: ` +
@@ -345,9 +357,12 @@ const plan = (quick: boolean): ReadonlyArray<RunOptions> => {
   const links = list("BENCH_SCALE_LINKS", quick ? "1000" : "1000,10000,50000")
   const runners = list("BENCH_SCALE_RUNNERS", "1,2")
   const kill = Number(process.env.BENCH_SCALE_KILL_LINKS ?? (quick ? 1_000 : 10_000))
+  const unbounded = Number(process.env.BENCH_SCALE_UNBOUNDED_LINKS ?? (quick ? 0 : 10_000))
   return [
     ...links.flatMap((count) => runners.map((n) => ({ runners: n, links: count }))),
-    ...(kill > 0 ? [{ runners: 2, links: kill, killAt: KILL_AT }] : [])
+    ...(kill > 0 ? [{ runners: 2, links: kill, killAt: KILL_AT }] : []),
+    // For comparison: one runner admitting as many syncs as the engine's default lets it.
+    ...(unbounded > 0 ? [{ runners: 1, links: unbounded, maxSyncs: ENGINE_DEFAULT_MAX_RESIDENT }] : [])
   ]
 }
 
@@ -392,19 +407,21 @@ export const runScale = async (options: {
       `retrieves run again that found their claim taken (each lists what Belvo stored instead of sending again); ` +
       `"re-sent": a link's second POST (a sync's one re-send when its answer was lost with nothing stored). ` +
       `CPU per sync: the runners' (user + system, from /proc) and PostgreSQL's processes', divided by the links; ` +
-      `"runner peak MiB": the largest peak resident memory (VmHWM) of a runner. ` +
+      `"runner peak MiB": the largest peak resident memory (VmHWM) of a runner; "longest loop delay": the ` +
+      `longest a runner's event loop ran late (sampled every 10 ms). "max syncs": each runner's \`maxSyncs\` ` +
+      `(the last row admits as many as the engine's own default, for comparison). ` +
       `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client).`,
     "",
-    "| runners | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | runner peak MiB | lost locks | re-runs | re-sent |",
-    "|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| runners | max syncs | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | runner peak MiB | longest loop delay ms | lost locks | re-runs | re-sent |",
+    "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (row) =>
-        `| ${row.runners} | ${fmt(row.links)} | ${row.killAt === undefined ? "-" : `1 at ${row.killAt * 100}%`} | ` +
+        `| ${row.runners} | ${fmt(row.maxSyncs)} | ${fmt(row.links)} | ${row.killAt === undefined ? "-" : `1 at ${row.killAt * 100}%`} | ` +
         `${fmt(row.completed)} | ${failures(row.failed)} | ${row.seconds.toFixed(1)} | ${fmt(row.links / row.seconds)} | ` +
         `${row.launchSeconds.toFixed(1)} | ${fmt(row.requests)} | ${row.meanPerSecond.toFixed(1)} | ${row.peakPerSecond} | ` +
         `${row.longestSlowSeconds} | ${row.failoverSeconds === undefined ? "-" : row.failoverSeconds.toFixed(1)} | ` +
         `${perSync(row.runnersCpuSeconds, row.links)} | ${perSync(row.databaseCpuSeconds, row.links)} | ` +
-        `${row.runnerPeakMiB.toFixed(0)} | ` +
+        `${row.runnerPeakMiB.toFixed(0)} | ${row.loopDelayMillis.toFixed(0)} | ` +
         `${row.lockTrouble} | ${fmt(row.rerun)} | ${fmt(row.resent)} |`
     ),
     "",

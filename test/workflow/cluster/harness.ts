@@ -31,6 +31,8 @@ export interface RunnersOptions {
   readonly rateLimit: number
   readonly rateIntervalMillis?: number | undefined
   readonly monthlyBudget?: number | undefined
+  /** Each runner's `ClusterConfig.sharding({ maxSyncs })` (its default when absent). */
+  readonly maxSyncs?: number | undefined
 }
 
 /**
@@ -54,7 +56,8 @@ export const startRunners = (servers: Servers, options: RunnersOptions) =>
               RATE_LIMIT: String(options.rateLimit),
               RATE_INTERVAL_MS: String(options.rateIntervalMillis ?? 1000),
               RATE_KEY: `belvo-${options.name}`,
-              MONTHLY_BUDGET: String(options.monthlyBudget ?? 420)
+              MONTHLY_BUDGET: String(options.monthlyBudget ?? 420),
+              ...(options.maxSyncs === undefined ? {} : { MAX_SYNCS: String(options.maxSyncs) })
             })
         )
     )

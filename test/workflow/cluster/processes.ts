@@ -119,3 +119,7 @@ export const awaitReady = (child: Child, millis: number): Effect.Effect<void> =>
 /** How often a runner logged that it could not refresh its own shard locks (it then drops them all). */
 export const lockTrouble = (child: Child): number =>
   child.lines().filter((line) => line.includes("Shard lock storage is unhealthy")).length
+
+/** The longest event-loop delay a runner reported (its `loop` events, in ms), 0 when none. */
+export const loopDelayMax = (child: Child): number =>
+  child.events().reduce((max, event) => (event.event === "loop" ? Math.max(max, Number(event.max)) : max), 0)

@@ -2,9 +2,11 @@
  * A runner process of the multi-process tests and the scale benchmark:
  * `node --import tsx test/workflow/cluster/runner.ts`, configured by environment variables
  * (PG_URL, SANDBOX_URL, RUNNER_PORT, RATE_LIMIT, RATE_INTERVAL_MS, RATE_KEY,
- * MONTHLY_BUDGET; LOG_DEBUG=1 for the cluster's debug logs). Prints `{"event":"ready",…}` once its
- * layers are built, then runs syncs until it is stopped.
+ * MONTHLY_BUDGET, MAX_SYNCS; LOG_DEBUG=1 for the cluster's debug logs). Prints `{"event":"ready",…}`
+ * once its layers are built, then runs syncs until it is stopped, printing its event loop's delay
+ * every 2 s (`{"event":"loop","p99":…,"max":…}`, in ms) for the scale benchmark.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,6 +20,14 @@ const required = (name: string): string => {
 }
 
 const started = performance.now()
+
+// How late the event loop runs, every 2 s: what a runner busy beyond its means shows first.
+const loop = monitorEventLoopDelay({ resolution: 10 })
+loop.enable()
+setInterval(() => {
+  console.log(JSON.stringify({ event: "loop", p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }))
+  loop.reset()
+}, 2_000).unref()
 const port = Number(required("RUNNER_PORT"))
 
 const main = Effect.gen(function* () {
