@@ -129,6 +129,8 @@ export interface ScaleRow {
   readonly meanPerSecond: number
   /** The longest run of whole seconds with fewer than half the limit's requests, before the last 1% of them. */
   readonly longestSlowSeconds: number
+  /** The same from the kill on (kill runs). */
+  readonly slowAfterKillSeconds: number | undefined
   /** From the kill until the survivor held every shard. */
   readonly failoverSeconds: number | undefined
   readonly runnersCpuSeconds: number
@@ -174,16 +176,19 @@ const cpuSince = (before: Map<number, number>, after: Map<number, number>): numb
   return sum
 }
 
-/** The longest run of whole seconds with fewer than `floor` arrivals, up to the arrival of 99% of them. */
-const longestBelow = (times: ReadonlyArray<number>, floor: number): number => {
+/**
+ * The longest run of whole seconds with fewer than `floor` arrivals, from `from` (the first arrival
+ * when absent) up to the arrival of 99% of them.
+ */
+const longestBelow = (times: ReadonlyArray<number>, floor: number, from?: number): number => {
   if (times.length === 0) return 0
   const sorted = [...times].sort((a, b) => a - b)
-  const first = sorted[0]!
+  const first = from ?? sorted[0]!
   const until = sorted[Math.floor(sorted.length * 0.99)]!
   const buckets = new Array<number>(Math.max(1, Math.floor((until - first) / 1000))).fill(0)
   for (const at of sorted) {
     const i = Math.floor((at - first) / 1000)
-    if (i < buckets.length) buckets[i]! += 1
+    if (i >= 0 && i < buckets.length) buckets[i]! += 1
   }
   let longest = 0
   let current = 0
@@ -324,6 +329,8 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
           peakPerSecond: peakWithin(times, 1000),
           meanPerSecond: times.length / span,
           longestSlowSeconds: longestBelow(times, RATE_LIMIT / 2),
+          slowAfterKillSeconds:
+            killedAt === undefined ? undefined : longestBelow(times, RATE_LIMIT / 2, killedAt),
           failoverSeconds,
           runnersCpuSeconds: runnersCpu,
           runnerPeakMiB: Math.max(victimPeak, ...children.map((child) => peakRssMiB(child.pid))),
@@ -401,7 +408,8 @@ export const runScale = async (options: {
       `"s" runs from the first launch to the last sync's final reply (its id's timestamp); "kill": one of the runners ` +
       `SIGKILLed once that share of the syncs had finished; "failover s": from the kill until the survivor held every ` +
       `shard; "slowest stretch": the longest run of whole seconds with fewer than ${RATE_LIMIT / 2} requests (half the ` +
-      `limit), up to the last 1% of the requests; "peak in 1 s" the most arrivals in any sliding second (the limiter ` +
+      `limit), up to the last 1% of the requests, and "after the kill" the same from the kill on (the slowest stretch of ` +
+      `a run is its launch, whose client shares the 2 cores); "peak in 1 s" the most arrivals in any sliding second (the limiter ` +
       `allows up to 2 × limit − 1 there). "lost locks": runners' "Shard lock storage is unhealthy" errors (a runner ` +
       `that could not refresh its shard locks in time drops them, and what it was running runs again); "re-runs": ` +
       `retrieves run again that found their claim taken (each lists what Belvo stored instead of sending again); ` +
@@ -412,14 +420,14 @@ export const runScale = async (options: {
       `(the last row admits as many as the engine's own default, for comparison). ` +
       `${cpus().length} cores shared by everything (runners, PostgreSQL, sandbox, client).`,
     "",
-    "| runners | max syncs | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | runner peak MiB | longest loop delay ms | lost locks | re-runs | re-sent |",
-    "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| runners | max syncs | links | kill | synced | failed | s | links/s | launch s | requests | mean req/s | peak in 1 s | slowest stretch s | after the kill s | failover s | runners CPU ms/sync | PostgreSQL CPU ms/sync | runner peak MiB | longest loop delay ms | lost locks | re-runs | re-sent |",
+    "|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (row) =>
         `| ${row.runners} | ${fmt(row.maxSyncs)} | ${fmt(row.links)} | ${row.killAt === undefined ? "-" : `1 at ${row.killAt * 100}%`} | ` +
         `${fmt(row.completed)} | ${failures(row.failed)} | ${row.seconds.toFixed(1)} | ${fmt(row.links / row.seconds)} | ` +
         `${row.launchSeconds.toFixed(1)} | ${fmt(row.requests)} | ${row.meanPerSecond.toFixed(1)} | ${row.peakPerSecond} | ` +
-        `${row.longestSlowSeconds} | ${row.failoverSeconds === undefined ? "-" : row.failoverSeconds.toFixed(1)} | ` +
+        `${row.longestSlowSeconds} | ${row.slowAfterKillSeconds ?? "-"} | ${row.failoverSeconds === undefined ? "-" : row.failoverSeconds.toFixed(1)} | ` +
         `${perSync(row.runnersCpuSeconds, row.links)} | ${perSync(row.databaseCpuSeconds, row.links)} | ` +
         `${row.runnerPeakMiB.toFixed(0)} | ${row.loopDelayMillis.toFixed(0)} | ` +
         `${row.lockTrouble} | ${fmt(row.rerun)} | ${fmt(row.resent)} |`

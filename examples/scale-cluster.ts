@@ -29,9 +29,10 @@ const pool = (maxConnections: number) =>
 
 const Database = pool(10)
 
-// The shard layout every process shares, and a runner's backpressure: it holds at most 3,000 syncs
-// at once, the rest wait in the database (docs/scale.md sizes it).
-export const sharding = ClusterConfig.sharding({ maxSyncs: 3_000 })
+// The shard layout every process shares, and a runner's backpressure: it holds at most 1,000 syncs
+// at once (some 30 s of the 20 requests/s below, with room), the rest wait in the database
+// (docs/scale.md sizes it).
+export const sharding = ClusterConfig.sharding({ maxSyncs: 1_000 })
 
 // One rate limit for every runner, kept in the same database: a Belvo 429 to one runner holds them
 // all back. Its own small pool, so requests queueing for their permits never hold the connections

@@ -7,10 +7,10 @@
  * The setting that matters most is `maxSyncs`, the backpressure: a runner holds at most that many
  * syncs at once (running, waiting for the rate limit, or finished less than 10 s ago, which the
  * engine keeps resident). Syncs launched beyond it wait in the database, costing nothing until a
- * slot frees up, so a runner never takes more work than it can finish, and keeps refreshing its
- * shard locks at any load. Without it a runner admits up to 10,000 entities (the engine's default);
- * with 10,000 syncs launched at once on 2 cores it fell behind its lock refreshes, dropped its
- * shards and ran hundreds of retrieves again.
+ * slot frees up, so however many are launched a runner's memory and work stay what its bound
+ * allows. The others keep a busy runner's shard locks: with the engine's defaults (300 shards, and
+ * local messages encoded twice), 10,000 syncs launched at once on 2 cores made a runner miss a lock
+ * refresh, drop its shards and run hundreds of retrieves again.
  *
  * @since 1.1.0
  */
@@ -24,7 +24,7 @@ import * as Duration from "effect/Duration"
  * ```ts
  * import type { ClusterConfig } from "effect-belvo/workflow"
  *
- * const bigger: ClusterConfig.Options = { maxSyncs: 6_000 }
+ * const bigger: ClusterConfig.Options = { maxSyncs: 12_000 }
  * ```
  *
  * @since 1.1.0
@@ -32,9 +32,9 @@ import * as Duration from "effect/Duration"
  */
 export interface Options {
   /**
-   * The most syncs a runner holds at once (the engine's `maxResidentEntities`). A finished sync
-   * keeps its slot for 10 s, so a runner finishes at most about `maxSyncs / 11` syncs a second:
-   * size it from the requests per second a runner should reach (docs/scale.md).
+   * The most syncs a runner holds at once (the engine's `maxResidentEntities`; default 6,000). A
+   * finished sync keeps its slot for 10 s more, so give a runner about 30 s worth of the requests per
+   * second it may have to carry (docs/scale.md sizes it).
    */
   readonly maxSyncs?: number | undefined
   /**
@@ -46,21 +46,23 @@ export interface Options {
 }
 
 /**
- * The defaults of {@link sharding}: 3,000 syncs per runner, 60 shards, shard locks that live 18 s
+ * The defaults of {@link sharding}: 6,000 syncs per runner, 60 shards, shard locks that live 18 s
  * (refreshed every 6 s), storage polled every 500 ms, local messages not encoded twice.
  *
  * @example
  * ```ts
  * import { ClusterConfig } from "effect-belvo/workflow"
  *
- * console.log(ClusterConfig.defaults.maxResidentEntities) // 3000
+ * console.log(ClusterConfig.defaults.maxResidentEntities) // 6000
  * ```
  *
  * @since 1.1.0
  * @category settings
  */
 export const defaults = {
-  maxResidentEntities: 3_000,
+  // A finished sync holds its slot 10 s more, and a runner may have to carry the whole limit alone
+  // after the others die: 3,000 kept one runner under 150 of 200 requests/s, 6,000 reached 200.
+  maxResidentEntities: 6_000,
   // Each final reply waits on a check of its shard's lock (two queries), shared by the replies in
   // flight on the same shard: fewer shards, fewer checks (0.78 per sync measured at 60), and 60 is
   // still plenty to spread over a dozen runners.

@@ -12,10 +12,10 @@ const millis = (input: Duration.Input | undefined): number =>
   Duration.toMillis(Duration.fromInputUnsafe(input!))
 
 describe("ClusterConfig.sharding", () => {
-  it("bounds a runner's syncs below the engine's default, with 60 shards and locks of 18 s refreshed every 6 s", () => {
+  it("bounds a runner's syncs at 6,000, below the engine's default, with 60 shards and locks of 18 s refreshed every 6 s", () => {
     const config = ClusterConfig.sharding()
-    assert.strictEqual(config.maxResidentEntities, 3_000)
-    assert.isBelow(3_000, ShardingConfig.defaults.maxResidentEntities as number)
+    assert.strictEqual(config.maxResidentEntities, 6_000)
+    assert.isBelow(6_000, ShardingConfig.defaults.maxResidentEntities as number)
     assert.strictEqual(config.shardsPerGroup, 60)
     assert.strictEqual(millis(config.shardLockExpiration), 18_000)
     assert.strictEqual(millis(config.shardLockRefreshInterval), 6_000)

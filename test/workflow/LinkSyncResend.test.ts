@@ -6,7 +6,6 @@
  * link was stored since. In-memory engine, in-process sandbox, TestClock.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -14,6 +13,7 @@ import * as Schema from "effect/Schema"
 import { TestClock } from "effect/testing"
 import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { Sandbox, SandboxClient, SandboxModel } from "../../src/testing/index.js"
+import { lost, waitingFor } from "./crashes.js"
 import { LinkSync, PageSink, SyncError, SyncStore } from "../../src/workflow/index.js"
 
 const NOW = Date.parse("2030-01-01T00:00:00Z")
@@ -22,15 +22,6 @@ const embedded = LinkSync.layerEmbedded().pipe(Layer.provideMerge(SandboxClient.
 
 const withSettings = (settings: Partial<LinkSync.SettingsShape>) =>
   Effect.provideService(LinkSync.Settings, { ...LinkSync.defaultSettings, ...settings })
-
-/** The process that ran `step` of the sync claimed it and stopped before recording its answer. */
-const lost = (payload: LinkSync.Payload, step: string) =>
-  Effect.gen(function* () {
-    const executionId = yield* LinkSync.LinkSync.executionId(payload)
-    const store = yield* SyncStore.SyncStore
-    yield* store.claim(`${executionId}/${step}`, yield* Clock.currentTimeMillis)
-    return executionId
-  })
 
 /**
  * The in-memory store, where Belvo stores the lost re-send's balances late: just as the re-run finds
@@ -58,17 +49,6 @@ const lagging = Layer.effect(
 /** The requests that send something (POST, PATCH) in order; the recoveries' listings left out. */
 const sent = Effect.map(Sandbox.requests, (log) => log.filter((r) => r.method !== "GET"))
 const methods = Effect.map(sent, (log) => log.map((r) => r.method))
-
-/** Waits (in virtual time) until the sync has a challenge of `round` waiting for a token. */
-const waitingFor = (link: string, round: number) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 200; i++) {
-      const waiting = (yield* LinkSync.pending).find((w) => w.link === link && w.round === round)
-      if (waiting !== undefined) return waiting
-      yield* TestClock.adjust("10 millis")
-    }
-    return yield* Effect.die(new Error(`no challenge of round ${round} waiting for ${link}`))
-  })
 
 const resendOf = (error: SyncError.SyncError) => (error._tag === "OutcomeUnknown" ? error.resend : undefined)
 

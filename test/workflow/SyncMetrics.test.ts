@@ -5,7 +5,6 @@
  * a link, person, run or execution. In-memory engine, in-process sandbox, TestClock.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -14,6 +13,7 @@ import { TestClock } from "effect/testing"
 import { syncHealth } from "../../examples/observability-sync.js"
 import { Balances } from "../../src/index.js"
 import { SandboxClient, SandboxModel } from "../../src/testing/index.js"
+import { lost, waitingFor } from "./crashes.js"
 import { LinkSync, SyncMetrics, SyncStore } from "../../src/workflow/index.js"
 
 const NOW = Date.parse("2030-01-01T00:00:00Z")
@@ -37,24 +37,6 @@ const countOf = (metric: Metric.Metric<number, unknown>, attributes: Readonly<Re
         0
       )
   )
-
-/** The process that ran `step` of the sync claimed it and stopped before recording its answer. */
-const lost = (payload: LinkSync.Payload, step: string) =>
-  Effect.gen(function* () {
-    const executionId = yield* LinkSync.LinkSync.executionId(payload)
-    const store = yield* SyncStore.SyncStore
-    yield* store.claim(`${executionId}/${step}`, yield* Clock.currentTimeMillis)
-  })
-
-const waitingFor = (link: string, round: number) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 200; i++) {
-      const waiting = (yield* LinkSync.pending).find((w) => w.link === link && w.round === round)
-      if (waiting !== undefined) return waiting
-      yield* TestClock.adjust("10 millis")
-    }
-    return yield* Effect.die(new Error(`no challenge of round ${round} waiting for ${link}`))
-  })
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-/i
 
