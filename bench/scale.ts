@@ -366,7 +366,9 @@ const plan = (quick: boolean): ReadonlyArray<RunOptions> => {
   const kill = Number(process.env.BENCH_SCALE_KILL_LINKS ?? (quick ? 1_000 : 10_000))
   const unbounded = Number(process.env.BENCH_SCALE_UNBOUNDED_LINKS ?? (quick ? 0 : 10_000))
   return [
-    ...links.flatMap((count) => runners.map((n) => ({ runners: n, links: count }))),
+    ...links
+      .filter((count) => count > 0)
+      .flatMap((count) => runners.map((n) => ({ runners: n, links: count }))),
     ...(kill > 0 ? [{ runners: 2, links: kill, killAt: KILL_AT }] : []),
     // For comparison: one runner admitting as many syncs as the engine's default lets it.
     ...(unbounded > 0 ? [{ runners: 1, links: unbounded, maxSyncs: ENGINE_DEFAULT_MAX_RESIDENT }] : [])

@@ -12,13 +12,14 @@ const millis = (input: Duration.Input | undefined): number =>
   Duration.toMillis(Duration.fromInputUnsafe(input!))
 
 describe("ClusterConfig.sharding", () => {
-  it("bounds a runner's syncs at 6,000, below the engine's default, with 60 shards and locks of 18 s refreshed every 6 s", () => {
+  it("bounds a runner's syncs at 6,000, below the engine's default, with 60 shards, locks of 9 s refreshed every 3 s and health checks every second", () => {
     const config = ClusterConfig.sharding()
     assert.strictEqual(config.maxResidentEntities, 6_000)
     assert.isBelow(6_000, ShardingConfig.defaults.maxResidentEntities as number)
     assert.strictEqual(config.shardsPerGroup, 60)
-    assert.strictEqual(millis(config.shardLockExpiration), 18_000)
-    assert.strictEqual(millis(config.shardLockRefreshInterval), 6_000)
+    assert.strictEqual(millis(config.shardLockExpiration), 9_000)
+    assert.strictEqual(millis(config.shardLockRefreshInterval), 3_000)
+    assert.strictEqual(millis(config.runnerHealthCheckInterval), 1_000)
     assert.strictEqual(millis(config.entityMessagePollInterval), 500)
   })
 

@@ -47,7 +47,6 @@ export const shardingConfig = (runnerPort?: number): ShardingConfig.ShardingConf
   availableShardGroups: ["default"],
   assignedShardGroups: ["default"],
   refreshAssignmentsInterval: Duration.millis(300),
-  runnerHealthCheckInterval: Duration.seconds(1),
   entityReplyPollInterval: Duration.millis(200),
   sendRetryInterval: Duration.millis(100),
   entityTerminationTimeout: Duration.seconds(2)
