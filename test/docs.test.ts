@@ -18,14 +18,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import ts from "typescript"
-import {
-  blocksOf,
-  checkedBlocks,
-  type DocBlock,
-  documents,
-  entryPoints,
-  TEMPORARILY_UNCHECKED
-} from "../scripts/doc-blocks.js"
+import { blocksOf, checkedBlocks, type DocBlock, documents, entryPoints } from "../scripts/doc-blocks.js"
 
 const root = new URL("../", import.meta.url)
 const rootPath = root.pathname
@@ -146,7 +139,7 @@ const where = (block: DocBlock) => `${block.document}:${block.line}`
 describe("docs quote compiled examples, each block on its own", () => {
   const blocks = checkedBlocks(rootPath)
 
-  for (const document of documents(rootPath).filter((path) => !TEMPORARILY_UNCHECKED.includes(path))) {
+  for (const document of documents(rootPath)) {
     it(document, () => {
       for (const block of blocks.filter((b) => b.document === document && b.language === "ts")) {
         const problem = problemOf(block)
