@@ -211,11 +211,20 @@ describe("LinkSync across processes (PostgreSQL, runner processes)", () => {
                   },
                   link
                 )
-                // Sent again only as its one re-send, which the summary counts.
-                assert.strictEqual(posts.get(link), 1 + resent, `POSTs for ${link}`)
+                // Sent again only as its one re-send, which the summary counts. (A request claimed by
+                // a runner killed before it left never arrived: then the re-send is its only POST.)
+                const posted = posts.get(link) ?? 0
+                assert.isTrue(
+                  posted >= 1 && posted <= 1 + resent,
+                  `${posted} POSTs for ${link}, ${resent} re-sent`
+                )
                 if (mfa.has(link)) {
                   // Every session resumed once at most: a lost resume's session is never resumed again.
-                  assert.strictEqual(patches.get(link), rounds, `PATCHes for ${link}`)
+                  const patched = patches.get(link) ?? 0
+                  assert.isTrue(
+                    patched <= rounds && patched >= rounds - resent,
+                    `${patched} PATCHes for ${link}, ${rounds} rounds, ${resent} re-sent`
+                  )
                   assert.isTrue(answered.has(id), `the answerer process answered ${link}`)
                 }
                 continue
