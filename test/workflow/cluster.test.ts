@@ -253,7 +253,8 @@ describe("LinkSync across processes (PostgreSQL, runner processes)", () => {
               assert.isDefined(payload.person, `${link}: refused a re-send without a budget`)
               const key = step === "retrieve" ? `${id}/retrieve` : `${id}/resume-1`
               assert.isTrue(claims.has(key), `${link}: OutcomeUnknown without a claim (${step})`)
-              assert.strictEqual(posts.get(link) ?? 0, 1, `POSTs for ${link}`)
+              // Its one POST, or none when the runner was killed between the claim and the send.
+              assert.isAtMost(posts.get(link) ?? 0, 1, `POSTs for ${link}`)
               unknown.push(`${mfa.has(link) ? "mfa" : "plain"} ${step}`)
             }
             // Every re-send the summaries count is in the store's counter, and no link was sent

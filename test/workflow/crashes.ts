@@ -16,13 +16,20 @@ export const lost = (payload: LinkSync.Payload, step: string) =>
     return executionId
   })
 
-/** Waits (in virtual time) until the sync has a challenge of `round` waiting for a token. */
+/** A turn of the real event loop, for work the in-process sandbox does outside the fiber runtime. */
+const turn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+/**
+ * Waits (in virtual time, giving the event loop a turn at each step, which a busy machine needs)
+ * until the sync has a challenge of `round` waiting for a token.
+ */
 export const waitingFor = (link: string, round: number) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1_000; i++) {
       const waiting = (yield* LinkSync.pending).find((w) => w.link === link && w.round === round)
       if (waiting !== undefined) return waiting
       yield* TestClock.adjust("10 millis")
+      yield* turn
     }
     return yield* Effect.die(new Error(`no challenge of round ${round} waiting for ${link}`))
   })
