@@ -45,6 +45,11 @@ export interface Options {
   readonly shardLockExpiration?: Duration.Input | undefined
 }
 
+const LOCK_EXPIRATION = Duration.seconds(9)
+
+/** The engine refreshes a lock at most every third of its life, and gives each refresh that long. */
+const refreshOf = (expiration: Duration.Duration): Duration.Duration => Duration.divideUnsafe(expiration, 3)
+
 /**
  * The defaults of {@link sharding}: 6,000 syncs per runner, 60 shards, shard locks that live 9 s
  * (refreshed every 3 s), runners' health checked every second, storage polled every 500 ms, local
@@ -71,8 +76,8 @@ export const defaults = {
   // A dead runner's syncs move within this at the latest. A runner drops its shards when a refresh
   // takes longer than a third of it: with these settings the longest event-loop delay measured on
   // a busy 2-core machine was 1.8 s, under the 3 s allowed.
-  shardLockExpiration: Duration.seconds(9),
-  shardLockRefreshInterval: Duration.seconds(3),
+  shardLockExpiration: LOCK_EXPIRATION,
+  shardLockRefreshInterval: refreshOf(LOCK_EXPIRATION),
   // The health check (a cluster singleton) pings every runner this often: a dead runner's shards
   // move as soon as it misses (3-4 s measured), not only once its locks expire. The default is 1 min.
   runnerHealthCheckInterval: Duration.seconds(1),
@@ -123,6 +128,6 @@ export const sharding = (options: Options = {}): Partial<ShardingConfig.Sharding
     ...defaults,
     maxResidentEntities: options.maxSyncs ?? defaults.maxResidentEntities,
     shardLockExpiration: expiration,
-    shardLockRefreshInterval: Duration.divideUnsafe(expiration, 3)
+    shardLockRefreshInterval: refreshOf(expiration)
   }
 }

@@ -398,6 +398,18 @@ const sync = (payload: Payload, executionId: string) =>
     }
     const storedSinceRetrieve = storedSince(link, payload.account_id, payload.save_data ?? true)
 
+    /**
+     * One retrieval of `person` this month, reserved under `key` (a re-run with the same key
+     * reserves nothing more); a refusal is counted under `reservation`.
+     */
+    const reserve = (person: string, key: string, reservation: "retrieve" | "resend") =>
+      Effect.gen(function* () {
+        const month = monthOf(yield* Clock.currentTimeMillis)
+        const reserved = yield* store.reserve({ person, month, key, limit: settings.monthlyBudget })
+        if (!reserved.granted) yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": reservation })
+        return { ...reserved, month }
+      })
+
     // The budget is reserved in the retrieve's own activity, before its claim: one recorded step
     // (a round-trip of the engine's) fewer per sync, and a re-run reserves nothing more (the
     // reservation is keyed by the sync).
@@ -406,16 +418,13 @@ const sync = (payload: Payload, executionId: string) =>
         ? Effect.void
         : Effect.gen(function* () {
             const person = payload.person!
-            const month = monthOf(yield* Clock.currentTimeMillis)
-            const limit = settings.monthlyBudget
-            const reservation = yield* store.reserve({ person, month, key: executionId, limit })
-            if (!reservation.granted) {
-              yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "retrieve" })
+            const { granted, month, used } = yield* reserve(person, executionId, "retrieve")
+            if (!granted) {
               return yield* new BudgetSpent({
                 person: Redacted.make(person, { label: "person" }),
                 month,
-                used: reservation.used,
-                limit
+                used,
+                limit: settings.monthlyBudget
               })
             }
           })
@@ -435,18 +444,8 @@ const sync = (payload: Payload, executionId: string) =>
         if (settings.resend === "never") return yield* new OutcomeUnknown({ link, step, resend: "never" })
         if (resent > 0) return yield* new OutcomeUnknown({ link, step, resend: "spent" })
         const key = `${executionId}/resend`
-        if (payload.person !== undefined) {
-          const month = monthOf(yield* Clock.currentTimeMillis)
-          const reservation = yield* store.reserve({
-            person: payload.person,
-            month,
-            key,
-            limit: settings.monthlyBudget
-          })
-          if (!reservation.granted) {
-            yield* count(SyncMetrics.budgetRefusals, { "belvo.reservation": "resend" })
-            return yield* new OutcomeUnknown({ link, step, resend: "budget" })
-          }
+        if (payload.person !== undefined && !(yield* reserve(payload.person, key, "resend")).granted) {
+          return yield* new OutcomeUnknown({ link, step, resend: "budget" })
         }
         const claim = claimOf(store, key, (at) =>
           Effect.andThen(store.recordResend(key, at), count(SyncMetrics.resends, { "belvo.step": kind }))
