@@ -37,6 +37,7 @@ import {
   servers,
   startRunners
 } from "../test/workflow/cluster/harness.js"
+import { shardHolders, shardingConfig } from "../test/workflow/cluster/cluster.js"
 import { type Child, lockTrouble, loopDelayMax } from "../test/workflow/cluster/processes.js"
 import { fmt, tsxExecArgv } from "./harness.js"
 import type { ScaleReady, ScaleReply, ScaleRequest } from "./scaleServer.js"
@@ -199,16 +200,6 @@ const longestBelow = (times: ReadonlyArray<number>, floor: number, from?: number
   return longest
 }
 
-/** Shard locks held per backend, as awaitBalancedShards reads them. */
-const shardHolders = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  return yield* sql<{ pid: number; shards: number }>`
-    SELECT pid, count(*)::int AS shards FROM pg_locks
-    WHERE locktype = 'advisory' AND granted
-      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-    GROUP BY pid`
-})
-
 /** The time of the last final reply to a sync's run request, from its snowflake id, and how many there are. */
 const finalReplies = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -276,7 +267,7 @@ const oneRun = (servers: Servers, options: RunOptions, log: (line: string) => vo
           if (killedAt !== undefined && failoverSeconds === undefined) {
             const holders = yield* shardHolders
             const total = holders.reduce((n, row) => n + row.shards, 0)
-            if (holders.length === 1 && total === ClusterConfig.defaults.shardsPerGroup)
+            if (holders.length === 1 && total === shardingConfig().shardsPerGroup)
               failoverSeconds = (Date.now() - killedAt) / 1000
             yield* Effect.sleep("200 millis")
           } else yield* Effect.sleep("1 second")

@@ -152,6 +152,19 @@ export const clientLayer = (pgUrl: string) =>
   )
 
 /**
+ * The shard locks each database backend holds, by backend pid: on PostgreSQL a shard lock is an
+ * advisory lock, held on one connection per runner.
+ */
+export const shardHolders = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  return yield* sql<{ pid: number; shards: number }>`
+    SELECT pid, count(*)::int AS shards FROM pg_locks
+    WHERE locktype = 'advisory' AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    GROUP BY pid ORDER BY pid`
+})
+
+/**
  * Waits until `runners` runners hold all the shard locks between them, the same way twice in a row.
  * The first runner up takes every shard and hands them over as the others join; syncs launched
  * during that hand-over made it time out releasing and refreshing its locks on 2 busy cores, drop
@@ -159,16 +172,10 @@ export const clientLayer = (pgUrl: string) =>
  */
 export const awaitBalancedShards = (runners: number, millis: number) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const deadline = Date.now() + millis
     let previous = ""
     while (Date.now() < deadline) {
-      // On PostgreSQL a shard lock is an advisory lock, held on one connection per runner.
-      const rows = yield* sql<{ pid: number; shards: number }>`
-        SELECT pid, count(*)::int AS shards FROM pg_locks
-        WHERE locktype = 'advisory' AND granted
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        GROUP BY pid ORDER BY pid`
+      const rows = yield* shardHolders
       const layout = JSON.stringify(rows)
       const total = rows.reduce((n, row) => n + row.shards, 0)
       if (rows.length === runners && total === shardingConfig().shardsPerGroup && layout === previous) return
