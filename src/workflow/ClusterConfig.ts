@@ -124,6 +124,11 @@ export const sharding = (options: Options = {}): Partial<ShardingConfig.Sharding
     options.shardLockExpiration === undefined
       ? defaults.shardLockExpiration
       : Duration.fromInputUnsafe(options.shardLockExpiration)
+  if (!Duration.isGreaterThan(expiration, Duration.zero)) {
+    throw new RangeError(
+      `ClusterConfig.sharding: shardLockExpiration must be longer than zero, got ${Duration.format(expiration)}`
+    )
+  }
   return {
     ...defaults,
     maxResidentEntities: options.maxSyncs ?? defaults.maxResidentEntities,

@@ -40,9 +40,13 @@ describe("ClusterConfig.sharding", () => {
     )
   })
 
-  it("refuses a bound that is not a positive whole number", () => {
+  it("refuses a bound that is not a positive whole number, and a lock that lives no time", () => {
     for (const maxSyncs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => ClusterConfig.sharding({ maxSyncs }), /maxSyncs must be a positive integer/)
     }
+    assert.throws(
+      () => ClusterConfig.sharding({ shardLockExpiration: Duration.zero }),
+      /shardLockExpiration must be longer than zero/
+    )
   })
 })
